@@ -1,0 +1,1 @@
+"""pytest plugin that grades Docker exercises against a real Docker engine."""

@@ -1,0 +1,1 @@
+"""MkDocs plugin `course`: lesson front matter becomes ordered, validated navigation."""

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install and start what the tests need on a fresh Debian machine (run as root).
+# Idempotent: a second run only checks that everything is there and running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "provision: installing ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+bash scripts/start-docker.sh
+bash scripts/ensure-base-image.sh
