@@ -1,0 +1,29 @@
+"""Typed options of the `course` plugin, as written under `plugins: - course:` in mkdocs.yml."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class SectionOption(base.Config):
+    """One entry of `sections`: `{id: deployment, title: Deployment}`."""
+
+    id = c.Type(str)
+    """The slug lessons name in their `section` field."""
+    title = c.Optional(c.Type(str))
+    """What readers see; defaults to the slug in title case ('model-serving' -> 'Model Serving')."""
+
+
+class CoursePluginConfig(base.Config):
+    """Options of the `course` plugin."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the whole plugin off (the site then builds like plain MkDocs)."""
+    sections = c.ListOfItems(c.SubConfig(SectionOption), default=[])
+    """Section order and titles. Without it, sections are ordered alphabetically by slug.
+    When given, a lesson naming any other section is a validation problem."""
+    lesson_meta = c.Type(bool, default=True)
+    """Show each lesson's type and duration under its title."""
+    section_indexes = c.Type(bool, default=True)
+    """Generate `<section>/index.md` listing the section's lessons when the author wrote none."""
