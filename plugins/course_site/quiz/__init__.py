@@ -1,0 +1,1 @@
+"""Knowledge Check sections become interactive quizzes (parser, encoding, HTML, adapter)."""

@@ -1,0 +1,78 @@
+"""Turn a Quiz into the widget's HTML (pure: text in, HTML out).
+
+Why server-side HTML: the quiz must read as a list without JavaScript, print, and be
+in place before any script runs. The markup carries no marker of the correct option;
+see `encoding` for how the script checks answers. Without JavaScript the answers sit
+in a collapsed `<details>` inside `<noscript>`; the script removes that fallback.
+The whole widget is `data-search-exclude`, so Material's search never indexes it.
+The root `<div>` must not contain another `<div>`: Material's search parser compares
+elements by tag name, so a nested `</div>` would end the exclusion early (and crash it).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from .encoding import encode
+from .parser import Quiz
+
+InlineRenderer = Callable[[str], str]
+"""Renders one question or option (Markdown source) to safe inline HTML."""
+
+STORAGE_PREFIX = "course-quiz:"
+
+
+def storage_key(lesson_key: str, index: int = 0) -> str:
+    """localStorage key of a page's quiz: the lesson id, plus a suffix for a 2nd quiz."""
+    return f"{STORAGE_PREFIX}{lesson_key}" + (f"#{index + 1}" if index else "")
+
+
+def render_quiz(
+    quiz: Quiz,
+    lesson_key: str,
+    index: int = 0,
+    inline: InlineRenderer = html.escape,
+) -> str:
+    """HTML of one quiz as a single block without blank lines (safe inside Markdown)."""
+    key = storage_key(lesson_key, index)
+    attr = html.escape
+    out = [
+        f'<div class="course-quiz" data-search-exclude data-quiz-key="{attr(key)}">',
+        '<ol class="course-quiz__questions">',
+    ]
+    answers = []
+    for question in quiz.questions:
+        enc = encode(question, key)
+        name = f"cq{index}-{enc.qid}"
+        out.append(
+            f'<li><fieldset class="course-quiz__question" data-q="{enc.qid}" '
+            f'data-s="{enc.salt}" data-c="{enc.check}" aria-describedby="{name}-fb">'
+        )
+        out.append(f"<legend>{inline(question.text)}</legend>")
+        out.append('<span class="course-quiz__options">')
+        for position in enc.order:
+            out.append(
+                f'<label class="course-quiz__option"><input type="radio" name="{name}" '
+                f'value="{enc.tokens[position]}"><span>{inline(question.options[position])}'
+                "</span></label>"
+            )
+        out.append("</span>")
+        out.append(f'<p class="course-quiz__feedback" id="{name}-fb"></p>')
+        out.append("</fieldset></li>")
+        answers.append(f"<li>{inline(question.options[question.correct_index])}</li>")
+    out.append("</ol>")
+    out.append(
+        '<noscript><details class="course-quiz__answers"><summary>Answers</summary>'
+        f"<ol>{''.join(answers)}</ol></details></noscript>"
+    )
+    out.append(
+        '<p class="course-quiz__actions" hidden>'
+        '<button type="button" class="md-button md-button--primary" data-quiz-action="check">'
+        "Check answers</button>"
+        '<button type="button" class="md-button" data-quiz-action="retry" hidden>'
+        "Try again</button></p>"
+    )
+    out.append('<p class="course-quiz__score" role="status" aria-live="polite"></p>')
+    out.append("</div>")
+    return "\n".join(out)
