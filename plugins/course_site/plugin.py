@@ -14,6 +14,7 @@ from .config import CoursePluginConfig
 from .course import Course, Section, SectionSpec
 from .front_matter import front_matter_problem, has_front_matter_block
 from .nav import course_nav
+from .quiz.adapter import add_asset_files, quizzes_to_html, register_assets
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
@@ -45,6 +46,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if not self.config.enabled:
             return None
         self._reset()
+        register_assets(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -75,7 +77,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             elif self.config.section_indexes:
                 content = section_index_page(section)
                 files.append(File.generated(config, section.index_src, content=content))
-        return files
+        return add_asset_files(files, config)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Rebuild the nav in course order, then make prev/next follow the lesson chain."""
@@ -128,4 +130,4 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             markdown = place_at_marker(markdown, LESSONS_MARKER, section_lessons(section, src))
         if src == self.home_src and self.course.sections:
             markdown = place_at_marker(markdown, OVERVIEW_MARKER, course_overview(self.course, src))
-        return markdown
+        return quizzes_to_html(markdown, page, config, files)
