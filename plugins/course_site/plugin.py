@@ -123,6 +123,8 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if not self.config.enabled:
             return None
         src = page.file.src_uri
+        # Quizzes first: the page is still the author's text, so warnings name real lines.
+        markdown = quizzes_to_html(markdown, page, config, files)
         lesson = self.course.by_src.get(src)
         if lesson is not None and self.config.lesson_meta:
             markdown = insert_after_title(markdown, lesson_meta(lesson))
@@ -130,4 +132,4 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             markdown = place_at_marker(markdown, LESSONS_MARKER, section_lessons(section, src))
         if src == self.home_src and self.course.sections:
             markdown = place_at_marker(markdown, OVERVIEW_MARKER, course_overview(self.course, src))
-        return quizzes_to_html(markdown, page, config, files)
+        return markdown

@@ -44,9 +44,7 @@ def add_asset_files(files: Files, config: MkDocsConfig) -> Files:
         existing = files.get_file_from_path(site_path)
         if existing is not None:
             files.remove(existing)
-        files.append(
-            File.generated(config, site_path, abs_src_path=str(ASSET_DIR / name))
-        )
+        files.append(File.generated(config, site_path, abs_src_path=str(ASSET_DIR / name)))
     return files
 
 
@@ -80,9 +78,7 @@ def lesson_key(page: Page) -> str:
     return str(lesson_id) if lesson_id else page.file.src_uri
 
 
-def quizzes_to_html(
-    markdown_text: str, page: Page, config: MkDocsConfig, files: Files
-) -> str:
+def quizzes_to_html(markdown_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Replace each valid Knowledge Check list in a page with the quiz widget.
 
     A malformed one is logged as a WARNING (file and line; `--strict` fails) and left
@@ -101,8 +97,7 @@ def quizzes_to_html(
         except QuizError as error:
             line = error.line + _line_offset(page, markdown_text)
             log.warning(
-                "%s:%d: Knowledge Check is not a quiz: %s; the section stays ordinary "
-                "Markdown.",
+                "%s:%d: Knowledge Check is not a quiz: %s; the section stays ordinary Markdown.",
                 page.file.src_uri,
                 line,
                 error.message,

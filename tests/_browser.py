@@ -1,0 +1,202 @@
+"""Build a real site, serve it on 127.0.0.1, drive it with Debian's Chromium (no fixtures).
+
+Reusable by any test module: `served_site(root, pages)` is a context manager that
+starts a static server, builds the pages with `site_url` pointing at it (Material's
+instant navigation needs that) and yields the base URL; `launch_chromium(pw)` starts
+the system Chromium or fails the test saying how to install it; `console_errors(page)`
+records everything a page logs as an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+SITE_CONFIG: dict[str, Any] = {
+    "site_name": "Quiz test course",
+    "theme": {
+        "name": "material",
+        "font": False,
+        "features": ["navigation.instant", "navigation.footer", "navigation.sections"],
+        "palette": [
+            {"scheme": "default", "toggle": {"icon": "material/brightness-7", "name": "Dark"}},
+            {"scheme": "slate", "toggle": {"icon": "material/brightness-4", "name": "Light"}},
+        ],
+    },
+    "markdown_extensions": [
+        "admonition",
+        "attr_list",
+        "md_in_html",
+        "toc",
+        "pymdownx.highlight",
+        "pymdownx.inlinehilite",
+        "pymdownx.superfences",
+    ],
+    "plugins": ["search", "course"],
+}
+"""Close to the project's mkdocs.yml: Material, instant navigation, search, `course`."""
+
+
+@dataclass
+class BuiltSite:
+    """A finished build: where it went and the warnings MkDocs logged on the way."""
+
+    site: Path
+    warnings: list[str] = field(default_factory=list)
+    aborted: bool = False
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_site(
+    root: Path,
+    pages: dict[str, str],
+    *,
+    site_url: str | None = None,
+    strict: bool = False,
+    config: dict[str, Any] | None = None,
+) -> BuiltSite:
+    """Write docs/ and mkdocs.yml under root and run a real in-process `mkdocs build`."""
+    for src, text in pages.items():
+        path = root / "docs" / src
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    settings = {**SITE_CONFIG, **(config or {})}
+    if site_url:
+        settings["site_url"] = site_url
+    config_file = root / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    loaded = load_config(str(config_file), strict=strict, site_dir=str(root / "site"))
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    built = BuiltSite(root / "site")
+    try:
+        build(loaded)
+    except Abort:
+        built.aborted = True
+    finally:
+        logger.removeHandler(handler)
+    built.warnings = handler.messages
+    return built
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean."""
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 at a free port; yields the base URL ('http://…/')."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def served_site(
+    root: Path, pages: dict[str, str], *, config: dict[str, Any] | None = None
+) -> Iterator[str]:
+    """Start the server first, so the build's `site_url` is the URL actually served."""
+    with serve(root / "site") as url:
+        built = build_site(root, pages, site_url=url, config=config)
+        if built.aborted:
+            pytest.fail(f"the test site did not build: {built.warnings}")
+        yield url
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Launch Debian's Chromium headless; fail (never skip) with install advice if absent."""
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(
+            f"{CHROMIUM} not found. Browser tests need Debian's Chromium: run "
+            "`apt-get install -y chromium` as root (`make provision` does it), "
+            "then run the tests again. Do not use `playwright install`."
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def console_errors(page: Any) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def lesson_page(
+    lesson_id: str,
+    order: int,
+    questions: list[tuple[str, list[str]]],
+    *,
+    section: str = "basics",
+    prev: str | None = None,
+    next: str | None = None,
+    indent: int = 3,
+) -> str:
+    """A lesson in the seed's shape ending in a Knowledge Check (first option correct)."""
+    front = [
+        "---",
+        f"id: {lesson_id}",
+        f"title: {lesson_id.replace('-', ' ').title()}",
+        "type: lesson",
+        "duration: 10 mins",
+        f"order: {order}",
+        f"section: {section}",
+        *([f"prevLessonId: {prev}"] if prev else []),
+        *([f"nextLessonId: {next}"] if next else []),
+        "---",
+        "",
+        f"# {lesson_id.replace('-', ' ').title()}",
+        "",
+        "Some teaching first.",
+        "",
+        "## Knowledge Check",
+        "",
+    ]
+    for number, (text, options) in enumerate(questions, start=1):
+        front.append(f"{number}. {text}")
+        front.extend(f"{' ' * indent}- {option}" for option in options)
+        front.append("")
+    return "\n".join(front)
