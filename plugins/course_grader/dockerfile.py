@@ -1,0 +1,172 @@
+"""A Dockerfile as stages of instructions, parsed with `dockerfile-parse`.
+
+Pure: no Docker engine involved. Line numbers are 1-based, as editors show them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dockerfile_parse import DockerfileParser
+
+_FLAG = re.compile(r"--([a-z-]+)(?:=(\S*))?")
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    value: str
+    line: int
+    flags: dict[str, str] = field(default_factory=dict)
+    args: str = ""
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.keyword} {self.value}"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    name: str
+    tag: str | None
+    digest: str | None
+
+    @classmethod
+    def parse(cls, ref: str) -> ImageRef:
+        digest = None
+        if "@" in ref:
+            ref, digest = ref.split("@", 1)
+        name, tag = ref, None
+        last = ref.rsplit("/", 1)[-1]
+        if ":" in last:
+            name, tag = ref.rsplit(":", 1)
+        return cls(name, tag, digest)
+
+    def __str__(self) -> str:
+        text = self.name + (f":{self.tag}" if self.tag else "")
+        return text + (f"@{self.digest}" if self.digest else "")
+
+
+@dataclass
+class Stage:
+    index: int
+    base: str
+    alias: str | None
+    line: int
+    instructions: list[Instruction] = field(default_factory=list)
+
+    def named(self, keyword: str) -> list[Instruction]:
+        return [i for i in self.instructions if i.keyword == keyword]
+
+    def last(self, keyword: str) -> Instruction | None:
+        found = self.named(keyword)
+        return found[-1] if found else None
+
+
+@dataclass
+class Dockerfile:
+    text: str
+    stages: list[Stage]
+    directives: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def final(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    @property
+    def instructions(self) -> list[Instruction]:
+        return [i for stage in self.stages for i in stage.instructions]
+
+    def stage_named(self, name: str) -> Stage | None:
+        for stage in self.stages:
+            if stage.alias and stage.alias.lower() == name.lower():
+                return stage
+        if name.isdigit() and int(name) < len(self.stages):
+            return self.stages[int(name)]
+        return None
+
+    def external_bases(self) -> list[tuple[Stage, ImageRef]]:
+        """FROM lines that name an image (not an earlier stage, not `scratch`)."""
+        result = []
+        for stage in self.stages:
+            earlier = {s.alias.lower() for s in self.stages[: stage.index] if s.alias}
+            if stage.base.lower() in earlier or stage.base == "scratch":
+                continue
+            result.append((stage, ImageRef.parse(stage.base)))
+        return result
+
+    def base_image_of_final(self) -> str | None:
+        """The image the final stage starts from, following stage aliases."""
+        stage = self.final
+        seen = set()
+        while stage is not None and stage.index not in seen:
+            seen.add(stage.index)
+            earlier = self.stage_named(stage.base)
+            if earlier is None or earlier.index >= stage.index:
+                return stage.base
+            stage = earlier
+        return None
+
+
+def split_flags(value: str) -> tuple[dict[str, str], str]:
+    """`--from=builder --chown=app /a /b` -> ({"from": "builder", "chown": "app"}, "/a /b")."""
+    flags: dict[str, str] = {}
+    rest = value.strip()
+    while rest.startswith("--"):
+        match = _FLAG.match(rest)
+        if not match:
+            break
+        flags[match.group(1)] = match.group(2) or ""
+        rest = rest[match.end():].lstrip()
+    return flags, rest
+
+
+def exec_words(args: str) -> list[str]:
+    """The words of a CMD/ENTRYPOINT/HEALTHCHECK command, JSON (exec) or shell form."""
+    text = args.strip()
+    if text.startswith("["):
+        try:
+            words = json.loads(text)
+            if isinstance(words, list):
+                return [str(w) for w in words]
+        except json.JSONDecodeError:
+            pass
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def parse(text: str) -> Dockerfile:
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")), env_replace=False)
+    directives: dict[str, str] = {}
+    for line in text.splitlines():
+        match = re.match(r"#\s*(syntax|escape|check)\s*=\s*(.+)", line.strip(), re.I)
+        if not match:
+            break
+        directives[match.group(1).lower()] = match.group(2).strip()
+    stages: list[Stage] = []
+    for item in parser.structure:
+        keyword = item["instruction"].upper()
+        if keyword == "COMMENT":
+            continue
+        value = item["value"]
+        line = item["startline"] + 1
+        flags, args = split_flags(value)
+        instruction = Instruction(keyword, value, line, flags, args)
+        if keyword == "FROM":
+            words = args.split()
+            base = words[0] if words else ""
+            alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            stages.append(Stage(len(stages), base, alias, line))
+        if stages:
+            stages[-1].instructions.append(instruction)
+    return Dockerfile(text, stages, directives)
+
+
+def read(path: Path) -> Dockerfile:
+    return parse(path.read_text(encoding="utf-8"))

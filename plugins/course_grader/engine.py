@@ -1,0 +1,358 @@
+"""The Docker adapter: build, run, probe and clean up, every object labelled.
+
+Talks to the engine that DOCKER_HOST (or the default socket) names, through the
+Docker SDK for Python, which builds with the classic builder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+
+from .errors import BuildFailed, EngineUnavailable
+
+LABEL = "org.mlops-course.grader"
+HOW_TO_START = (
+    "no Docker engine answers{where}. Start one and grade again: "
+    "on Linux `sudo systemctl start docker` (or `sudo dockerd &`; in this project "
+    "`bash scripts/start-docker.sh`), on macOS/Windows open Docker Desktop; "
+    "then `docker info` must work. A remote engine: set DOCKER_HOST."
+)
+
+
+@dataclass
+class Step:
+    number: int
+    instruction: str
+    cached: bool = False
+    image_id: str | None = None
+
+
+@dataclass
+class BuildResult:
+    image_id: str
+    tag: str
+    log: list[str]
+    steps: list[Step]
+    seconds: float
+
+
+@dataclass
+class Probe:
+    status: int
+    body: bytes
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def http_request(
+    port: int, method: str, path: str, body: Any = None, timeout: float = 5.0
+) -> Probe:
+    """One HTTP request to 127.0.0.1:port; raises OSError/HTTPException when nothing answers."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Connection": "close"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        return Probe(response.status, data, time.perf_counter() - started)
+    finally:
+        connection.close()
+
+
+def parse_proc_net_tcp(text: str) -> list[tuple[str, int]]:
+    """Listening (host, port) pairs from /proc/net/tcp and tcp6 contents."""
+    result = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 4 or parts[3] != "0A" or ":" not in parts[1]:
+            continue
+        address, port_hex = parts[1].rsplit(":", 1)
+        try:
+            port = int(port_hex, 16)
+        except ValueError:
+            continue
+        if len(address) == 8:
+            octets = bytes.fromhex(address)[::-1]
+            host = ".".join(str(b) for b in octets)
+        elif set(address) == {"0"}:
+            host = "::"
+        elif address == "00000000000000000000000001000000":
+            host = "::1"
+        elif address.startswith("0000000000000000FFFF0000"):
+            host = ".".join(str(b) for b in bytes.fromhex(address[24:])[::-1])
+        else:
+            host = address
+        result.append((host, port))
+    return result
+
+
+class Engine:
+    """One grading session's connection to the engine and everything it created."""
+
+    def __init__(self, client: docker.DockerClient, session: str):
+        self.client = client
+        self.session = session
+        self.containers: list[str] = []
+        self.images: list[str] = []
+
+    @classmethod
+    def connect(cls, timeout: float = 600) -> Engine:
+        where = f" at {os.environ['DOCKER_HOST']}" if os.environ.get("DOCKER_HOST") else ""
+        try:
+            probe = docker.from_env(timeout=10)
+            try:
+                probe.ping()
+            finally:
+                probe.close()
+            client = docker.from_env(timeout=int(timeout))
+        except (DockerException, OSError, ValueError) as error:
+            raise EngineUnavailable(HOW_TO_START.format(where=where) + f" ({error})") from error
+        return cls(client, uuid.uuid4().hex[:10])
+
+    # -- labels and cleanup -------------------------------------------------
+
+    def labels(self, exercise: str) -> dict[str, str]:
+        return {
+            LABEL: "1",
+            f"{LABEL}.session": self.session,
+            f"{LABEL}.exercise": exercise,
+            f"{LABEL}.host": socket.gethostname(),
+            f"{LABEL}.pid": str(os.getpid()),
+            f"{LABEL}.started": str(int(time.time())),
+        }
+
+    def _stale(self, labels: dict[str, str], max_age: float = 6 * 3600) -> bool:
+        if labels.get(f"{LABEL}.session") == self.session:
+            return False
+        host = labels.get(f"{LABEL}.host")
+        pid = labels.get(f"{LABEL}.pid", "")
+        if host == socket.gethostname() and pid.isdigit():
+            return not _pid_alive(int(pid))
+        started = labels.get(f"{LABEL}.started", "0")
+        return time.time() - float(started if started.isdigit() else 0) > max_age
+
+    def sweep(self) -> tuple[int, int]:
+        """Remove labelled containers and images left by runs that are gone."""
+        removed_containers = removed_images = 0
+        for container in self.client.containers.list(all=True, filters={"label": LABEL}):
+            if self._stale(container.labels):
+                with contextlib.suppress(NotFound, APIError):
+                    container.remove(force=True)
+                    removed_containers += 1
+        for image in self.client.images.list(filters={"label": LABEL}):
+            if self._stale(image.labels or {}):
+                with contextlib.suppress(NotFound, APIError):
+                    self.client.images.remove(image.id, force=True)
+                    removed_images += 1
+        return removed_containers, removed_images
+
+    def remove_container(self, container_id: str) -> None:
+        with contextlib.suppress(NotFound, APIError):
+            self.client.api.remove_container(container_id, force=True, v=True)
+        if container_id in self.containers:
+            self.containers.remove(container_id)
+
+    def remove_image(self, image: str) -> None:
+        """Remove an image this session built, with its untagged parents (not shared ones)."""
+        with contextlib.suppress(NotFound, ImageNotFound, APIError):
+            self.client.api.remove_image(image, force=True, noprune=False)
+        if image in self.images:
+            self.images.remove(image)
+
+    def _remove_dangling(self, image_id: str) -> None:
+        """After a failed build: drop its last intermediate image if nothing else uses it."""
+        with contextlib.suppress(NotFound, ImageNotFound, APIError):
+            if not self.client.api.inspect_image(image_id).get("RepoTags"):
+                self.client.api.remove_image(image_id, force=False, noprune=False)
+
+    def cleanup(self) -> None:
+        for container_id in list(self.containers):
+            self.remove_container(container_id)
+        for image in reversed(list(self.images)):
+            self.remove_image(image)
+
+    # -- build --------------------------------------------------------------
+
+    def build(
+        self,
+        context: Path,
+        dockerfile: str,
+        tag: str,
+        labels: dict[str, str],
+        timeout: float,
+        fileobj: IO[bytes] | None = None,
+    ) -> BuildResult:
+        started = time.perf_counter()
+        log: list[str] = []
+        steps: list[Step] = []
+        image_id = None
+        error = None
+        kwargs: dict[str, Any] = {
+            "dockerfile": dockerfile, "tag": tag, "labels": labels, "rm": True,
+            "forcerm": True, "pull": False, "decode": True,
+        }
+        if fileobj is not None:
+            kwargs.update(fileobj=fileobj, custom_context=True)
+        else:
+            kwargs["path"] = str(context)
+        self.images.append(tag)
+        try:
+            for chunk in self.client.api.build(**kwargs):
+                if "stream" in chunk:
+                    for line in chunk["stream"].splitlines():
+                        if line.strip():
+                            log.append(line.rstrip())
+                            self._read_step(line, steps)
+                if "aux" in chunk and isinstance(chunk["aux"], dict):
+                    image_id = chunk["aux"].get("ID", image_id)
+                if "error" in chunk:
+                    error = chunk["error"].strip()
+                    log.append(error)
+                if time.perf_counter() - started > timeout:
+                    error = f"the build took longer than {timeout:.0f} s"
+                    log.append(error)
+                    break
+        except (APIError, DockerException, OSError) as exc:
+            error = str(exc)
+            log.append(error)
+        if error or image_id is None:
+            for step in reversed(steps):
+                if step.image_id and not step.instruction.upper().startswith("FROM"):
+                    self._remove_dangling(step.image_id)
+                    break
+            raise BuildFailed(error or "the engine reported no image", log)
+        return BuildResult(image_id, tag, log, steps, time.perf_counter() - started)
+
+    @staticmethod
+    def _read_step(line: str, steps: list[Step]) -> None:
+        match = re.match(r"Step (\d+)/\d+ : (.*)", line)
+        if match:
+            steps.append(Step(int(match.group(1)), match.group(2)))
+            return
+        if not steps:
+            return
+        text = line.strip()
+        if text == "---> Using cache":
+            steps[-1].cached = True
+        elif re.fullmatch(r"---> [0-9a-f]{12,64}", text):
+            steps[-1].image_id = text.split()[1]
+
+    def image_attrs(self, image: str) -> dict[str, Any] | None:
+        try:
+            return self.client.api.inspect_image(image)
+        except (NotFound, ImageNotFound, APIError):
+            return None
+
+    # -- run ----------------------------------------------------------------
+
+    def run(
+        self,
+        image: str,
+        port: int,
+        labels: dict[str, str],
+        limits: dict[str, Any],
+        healthcheck_interval: float | None,
+    ) -> Container:
+        kwargs: dict[str, Any] = {
+            "detach": True,
+            "labels": labels,
+            "ports": {f"{port}/tcp": ("127.0.0.1", None)},
+            "mem_limit": limits.get("memory", "768m"),
+            "memswap_limit": limits.get("memory", "768m"),
+            "nano_cpus": int(float(limits.get("cpus", 1.0)) * 1e9),
+            "pids_limit": int(limits.get("pids", 256)),
+            "security_opt": ["no-new-privileges"],
+            "cap_drop": ["ALL"],
+            "init": False,
+        }
+        if healthcheck_interval:
+            # Keep the student's test, timeout and retries; only check more often.
+            kwargs["healthcheck"] = {"interval": int(healthcheck_interval * 1e9)}
+        container = self.client.containers.create(image, **kwargs)
+        self.containers.append(container.id)
+        container.start()
+        return Container(self, container, port)
+
+
+@dataclass
+class Container:
+    engine: Engine
+    handle: Any
+    port: int
+    host_port: int | None = None
+    _attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.handle.id
+
+    def reload(self) -> dict[str, Any]:
+        self.handle.reload()
+        self._attrs = self.handle.attrs
+        if self.host_port is None:
+            bindings = (self._attrs.get("NetworkSettings") or {}).get("Ports") or {}
+            for binding in bindings.get(f"{self.port}/tcp") or []:
+                if binding.get("HostPort"):
+                    self.host_port = int(binding["HostPort"])
+        return self._attrs
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self._attrs.get("State", {})
+
+    def running(self) -> bool:
+        return self.reload().get("State", {}).get("Running", False)
+
+    def logs(self, tail: int = 30) -> list[str]:
+        try:
+            text = self.handle.logs(tail=tail).decode("utf-8", "replace")
+        except (APIError, NotFound):
+            return []
+        return [line.rstrip() for line in text.splitlines()][-tail:]
+
+    def listening(self) -> list[tuple[str, int]] | None:
+        """What the container listens on, read from its /proc/net/tcp (None if unknown)."""
+        try:
+            result = self.handle.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"], user="0")
+        except (APIError, NotFound):
+            return None
+        if result.exit_code not in (0, 1):
+            return None
+        return parse_proc_net_tcp(result.output.decode("utf-8", "replace"))
+
+    def has_command(self, name: str) -> bool | None:
+        try:
+            result = self.handle.exec_run(["sh", "-c", f"command -v {name}"], user="0")
+        except (APIError, NotFound):
+            return None
+        return result.exit_code == 0

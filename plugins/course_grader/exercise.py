@@ -1,0 +1,115 @@
+"""The exercise model: what `exercise.yml` says (checks, parameters, points).
+
+Pure: reads YAML, imports neither pytest nor Docker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ExerciseConfigError
+
+#: Check ids, in the order they run: static checks first, then the ones that need an engine.
+STATIC_CHECKS = (
+    "lint", "pinned-base", "multi-stage", "non-root", "healthcheck-declared", "dockerignore"
+)
+DYNAMIC_CHECKS = ("build", "health", "predict", "healthcheck-healthy", "image-size", "layer-cache")
+CHECK_IDS = STATIC_CHECKS + DYNAMIC_CHECKS
+
+CONFIG_NAME = "exercise.yml"
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    points: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def needs_engine(self) -> bool:
+        return self.id in DYNAMIC_CHECKS
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise folder: its Dockerfile and the checks that grade it."""
+
+    root: Path
+    slug: str
+    title: str
+    port: int
+    checks: tuple[Check, ...]
+    dockerfile: str = "Dockerfile"
+    health: dict[str, Any] = field(default_factory=dict)
+    run: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dockerfile_path(self) -> Path:
+        return self.root / self.dockerfile
+
+    @property
+    def max_points(self) -> float:
+        return sum(check.points for check in self.checks)
+
+    def check(self, check_id: str) -> Check | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def params(self, check_id: str) -> dict[str, Any]:
+        check = self.check(check_id)
+        return dict(check.params) if check else {}
+
+
+def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: Path) -> Any:
+    if key not in data:
+        raise ExerciseConfigError(f"{where}: missing field '{key}'")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise ExerciseConfigError(
+            f"{where}: field '{key}' should be {getattr(kind, '__name__', kind)}, found {value!r}"
+        )
+    return value
+
+
+def load_exercise(path: Path) -> Exercise:
+    """Read `exercise.yml` at *path*; the exercise folder is its parent."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ExerciseConfigError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise ExerciseConfigError(f"{path}: expected a mapping at the top level")
+    raw_checks = _require(data, "checks", dict, path)
+    checks = []
+    for check_id, spec in raw_checks.items():
+        if check_id not in CHECK_IDS:
+            raise ExerciseConfigError(
+                f"{path}: checks.{check_id}: unknown check id; known: {', '.join(CHECK_IDS)}"
+            )
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise ExerciseConfigError(f"{path}: checks.{check_id}: expected a mapping")
+        points = spec.get("points", 1)
+        if not isinstance(points, int | float) or points < 0:
+            raise ExerciseConfigError(
+                f"{path}: checks.{check_id}.points: expected a number >= 0, found {points!r}"
+            )
+        params = {k: v for k, v in spec.items() if k != "points"}
+        checks.append(Check(check_id, float(points), params))
+    checks.sort(key=lambda c: CHECK_IDS.index(c.id))
+    port = data.get("port", 8000)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ExerciseConfigError(f"{path}: field 'port' should be a TCP port, found {port!r}")
+    return Exercise(
+        root=path.parent.resolve(),
+        slug=str(data.get("slug") or path.parent.name),
+        title=str(data.get("title") or path.parent.name),
+        port=port,
+        checks=tuple(checks),
+        dockerfile=str(data.get("dockerfile", "Dockerfile")),
+        health=dict(data.get("health") or {}),
+        run=dict(data.get("run") or {}),
+    )
