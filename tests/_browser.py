@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from course_site.quiz.parser import parse_quizzes
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
@@ -98,11 +99,15 @@ def build_site(
         settings["site_url"] = site_url
     config_file = root / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
-    loaded = load_config(str(config_file), strict=strict, site_dir=str(root / "site"))
+    return _run_build(load_config(str(config_file), strict=strict, site_dir=str(root / "site")))
+
+
+def _run_build(loaded: Any) -> BuiltSite:
+    """Build in-process, collecting the warnings of the `mkdocs` logger tree."""
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
-    built = BuiltSite(root / "site")
+    built = BuiltSite(Path(loaded.site_dir))
     try:
         build(loaded)
     except Abort:
@@ -200,3 +205,25 @@ def lesson_page(
         front.extend(f"{' ' * indent}- {option}" for option in options)
         front.append("")
     return "\n".join(front)
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def build_project_site(site_dir: Path, *, site_url: str | None = None) -> BuiltSite:
+    """Build the project's own mkdocs.yml (the real course) into site_dir, strictly."""
+    overrides: dict[str, Any] = {"site_dir": str(site_dir)}
+    if site_url:
+        overrides["site_url"] = site_url
+    return _run_build(load_config(str(PROJECT / "mkdocs.yml"), strict=True, **overrides))
+
+
+def course_quizzes() -> dict[str, int]:
+    """URL path -> number of quiz questions, for every page of the real course with a quiz."""
+    found = {}
+    for source in sorted((PROJECT / "docs").rglob("*.md")):
+        quizzes = parse_quizzes(source.read_text(encoding="utf-8"))
+        if quizzes:
+            url = source.relative_to(PROJECT / "docs").with_suffix("").as_posix() + "/"
+            found[url.removesuffix("index/")] = sum(len(q.questions) for q in quizzes)
+    return found

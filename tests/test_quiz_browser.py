@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import console_errors, launch_chromium, lesson_page, served_site
+from _browser import (
+    build_project_site,
+    console_errors,
+    launch_chromium,
+    lesson_page,
+    serve,
+    served_site,
+)
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -282,3 +289,26 @@ def test_missing_chromium_fails_with_install_advice(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(_browser, "CHROMIUM", str(Path("/nonexistent/chromium")))
     with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"):
         _browser.launch_chromium(object())
+
+
+def test_every_course_lesson_has_a_working_quiz_and_no_console_errors(
+    browser: Any, tmp_path: Path
+) -> None:
+    from test_quiz_build import course_quizzes
+
+    expected = course_quizzes()
+    with serve(tmp_path / "site") as url:
+        build_project_site(tmp_path / "site", site_url=url)  # strictness: test_quiz_build
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            errors = console_errors(page)
+            for path, questions in expected.items():
+                page.goto(url + path)
+                expect(page.locator("fieldset.course-quiz__question")).to_have_count(questions)
+                expect(page.get_by_role("button", name="Check answers").first).to_be_visible()
+                page.get_by_role("button", name="Check answers").first.click()
+                expect(page.get_by_role("status").first).to_contain_text("0 / ")
+            assert errors == [], errors
+        finally:
+            context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _browser import build_site, lesson_page
+from _browser import build_project_site, build_site, course_quizzes, lesson_page
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -130,3 +130,13 @@ def test_strict_build_fails_on_a_malformed_quiz(tmp_path: Path) -> None:
 def test_strict_build_passes_with_valid_quizzes(tmp_path: Path) -> None:
     pages = {"index.md": HOME, "basics/one.md": lesson_page("one", 1, QUESTIONS)}
     assert not build_site(tmp_path, pages, strict=True).aborted
+
+
+def test_every_knowledge_check_in_the_course_becomes_a_quiz(tmp_path: Path) -> None:
+    expected = course_quizzes()
+    assert expected, "the course has lessons with a Knowledge Check"
+    built = build_project_site(tmp_path / "site")
+    assert [w for w in built.warnings if "Knowledge Check" in w] == []
+    for url, questions in expected.items():
+        html = _html(built.site, url)
+        assert html.count('class="course-quiz__question"') == questions, url
