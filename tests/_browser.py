@@ -9,6 +9,7 @@ records everything a page logs as an error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import shutil
@@ -211,11 +212,15 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def build_project_site(site_dir: Path, *, site_url: str | None = None) -> BuiltSite:
-    """Build the project's own mkdocs.yml (the real course) into site_dir, strictly."""
+    """Build the project's own mkdocs.yml (the real course) into site_dir, strictly.
+
+    Runs from the project folder: paths in mkdocs.yml (e.g. snippets) are relative to it.
+    """
     overrides: dict[str, Any] = {"site_dir": str(site_dir)}
     if site_url:
         overrides["site_url"] = site_url
-    return _run_build(load_config(str(PROJECT / "mkdocs.yml"), strict=True, **overrides))
+    with contextlib.chdir(PROJECT):
+        return _run_build(load_config("mkdocs.yml", strict=True, **overrides))
 
 
 def course_quizzes() -> dict[str, int]:
