@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from _browser import (
     build_project_site,
+    build_site,
     console_errors,
     launch_chromium,
     lesson_page,
@@ -189,6 +190,9 @@ def test_instant_navigation_to_another_lesson_keeps_quizzes_working(page: Page, 
     expect(page).to_have_url(site + "basics/two/")
     expect(page.locator("fieldset.course-quiz__question")).to_have_count(2)
     assert page.evaluate("window.__samePage") is True  # instant, not a full reload
+    # Material parses fetched pages with scripting off, so <noscript> content turns
+    # into real elements there; the script must still remove the answer fallback.
+    assert page.locator(".course-quiz details, .course-quiz noscript").count() == 0
     assert page.locator('script[src*="quiz.js"]').count() == 1
 
     for number, (_, options) in enumerate(TWO):
@@ -312,3 +316,55 @@ def test_every_course_lesson_has_a_working_quiz_and_no_console_errors(
             assert errors == [], errors
         finally:
             context.close()
+
+
+def test_saved_answers_follow_questions_when_the_lesson_is_edited(
+    browser: Any, tmp_path: Path
+) -> None:
+    pages = {"index.md": HOME, "basics/one.md": lesson_page("quiz-one", 1, ONE)}
+    with served_site(tmp_path, pages) as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            errors = console_errors(page)
+            page.goto(url + "basics/one/")
+            for number, (_, options) in enumerate(ONE):
+                _choose(page, number, options[0])
+            page.get_by_role("button", name="Check answers").click()
+            expect(page.get_by_role("status")).to_have_text("Score: 5 / 5")
+
+            # The author reorders the questions and adds one; the site is rebuilt.
+            edited = [("A brand new question?", ["Right", "Wrong"]), *reversed(ONE)]
+            build_site(
+                tmp_path, {"basics/one.md": lesson_page("quiz-one", 1, edited)}, site_url=url
+            )
+            page.reload()
+            expect(page.locator("fieldset.course-quiz__question")).to_have_count(6)
+            expect(page.get_by_role("status")).to_have_text("Score: 5 / 6")
+            feedback = page.locator(".course-quiz__feedback").all_inner_texts()
+            assert feedback == ["✗ Not answered"] + ["✓ Correct"] * 5
+            assert errors == [], errors
+        finally:
+            context.close()
+
+
+def test_broken_saved_progress_is_ignored(browser: Any, site: str) -> None:
+    context = browser.new_context()
+    try:
+        context.add_init_script(
+            "localStorage.setItem('course-quiz:quiz-one', '{not json');"
+            "localStorage.setItem('course-quiz:quiz-two', '5');"
+        )
+        page = context.new_page()
+        errors = console_errors(page)
+        for path in ("basics/one/", "basics/two/", ""):
+            page.goto(site + path)
+        expect(page.locator('.course-quiz-status[data-lesson-id="quiz-one"]').first).to_be_empty()
+        page.goto(site + "basics/two/")
+        for number, (_, options) in enumerate(TWO):
+            _choose(page, number, options[0])
+        page.get_by_role("button", name="Check answers").click()
+        expect(page.get_by_role("status")).to_have_text("Score: 2 / 2")
+        assert errors == [], errors
+    finally:
+        context.close()
