@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Measure the course's own images, so lessons state numbers we can reproduce.
+
+Builds the reference solutions of exercise 01 (single stage) and exercise 02
+(multi-stage, non-root) on the local Docker engine and prints their sizes, the
+base image's size, what each adds on top of the base, and the difference.
+The lessons quote these numbers (marked ``<span data-measured="key">``) and
+``tests/test_code_samples.py`` checks them against a fresh measurement.
+
+    .venv/bin/python scripts/measure-images.py          # a table
+    .venv/bin/python scripts/measure-images.py --json   # the keys the lessons use
+
+Sizes are in decimal megabytes (10^6 bytes), as ``docker image ls`` shows them.
+Every image it builds is labelled and removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import docker
+from docker.errors import BuildError, DockerException, ImageNotFound
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_IMAGE = "python:3.11-slim"
+LABEL = "org.mlops-course.measure"
+# exercise folder (the build context) -> key prefix in the results
+SOLUTIONS = {
+    "01-containerize-api": "single_stage",
+    "02-production-image": "multi_stage",
+}
+KEYS = (
+    "base_mb",
+    "single_stage_mb",
+    "multi_stage_mb",
+    "single_stage_over_base_mb",
+    "multi_stage_over_base_mb",
+    "multi_stage_extra_mb",
+    "multi_stage_extra_pct",
+)
+START_DOCKER_HINT = "No Docker engine answers: run `bash scripts/start-docker.sh` (as root)."
+
+
+def megabytes(size_bytes: int) -> float:
+    """Decimal megabytes with one decimal, like `docker image ls`."""
+    return round(size_bytes / 1_000_000, 1)
+
+
+def build_solution(client: Any, exercise: str) -> Any:
+    """Build `exercises/<exercise>/solution/Dockerfile` with the exercise folder as context."""
+    context = ROOT / "exercises" / exercise
+    try:
+        image, _ = client.images.build(
+            path=str(context),
+            dockerfile="solution/Dockerfile",
+            tag=f"mlops-course-measure-{exercise}:latest",
+            labels={LABEL: "images"},
+            rm=True,
+            forcerm=True,
+        )
+    except BuildError as error:
+        log = "".join(str(c.get("stream", c.get("error", ""))) for c in error.build_log)
+        raise SystemExit(f"building {exercise} failed: {error.msg}\n{log[-2000:]}") from None
+    return image
+
+
+def measure(client: Any) -> dict[str, float]:
+    """Build both solutions and return every number in KEYS.
+
+    The base image must exist (``bash scripts/ensure-base-image.sh``); both
+    solutions start from it (its `-bookworm` tag is the same image).
+    """
+    try:
+        base = client.images.get(BASE_IMAGE)
+    except ImageNotFound:
+        raise SystemExit(
+            f"{BASE_IMAGE} is missing: run `bash scripts/ensure-base-image.sh`"
+        ) from None
+    sizes = {"base": int(base.attrs["Size"])}
+    for exercise, key in SOLUTIONS.items():
+        sizes[key] = int(build_solution(client, exercise).attrs["Size"])
+    single, multi = sizes["single_stage"], sizes["multi_stage"]
+    return {
+        "base_mb": megabytes(sizes["base"]),
+        "single_stage_mb": megabytes(single),
+        "multi_stage_mb": megabytes(multi),
+        "single_stage_over_base_mb": megabytes(single - sizes["base"]),
+        "multi_stage_over_base_mb": megabytes(multi - sizes["base"]),
+        # positive: the multi-stage image is larger than the single-stage one
+        "multi_stage_extra_mb": megabytes(multi - single),
+        "multi_stage_extra_pct": round(100 * (multi - single) / single, 1),
+    }
+
+
+def remove_measured(client: Any) -> None:
+    """Remove the images this script built (by label)."""
+    for image in client.images.list(filters={"label": f"{LABEL}=images"}):
+        with contextlib.suppress(DockerException):
+            client.images.remove(image.id, force=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the built images")
+    args = parser.parse_args(argv)
+    try:
+        client = docker.from_env(timeout=900)
+        client.ping()
+    except DockerException as error:
+        print(f"{START_DOCKER_HINT} ({error})", file=sys.stderr)
+        return 1
+    try:
+        numbers = measure(client)
+    finally:
+        if not args.keep:
+            remove_measured(client)
+    if args.json:
+        print(json.dumps(numbers, indent=2))
+        return 0
+    width = max(len(k) for k in numbers)
+    for key, value in numbers.items():
+        unit = "%" if key.endswith("_pct") else "MB"
+        print(f"{key:<{width}}  {value:>8.1f} {unit}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
