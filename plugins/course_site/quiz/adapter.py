@@ -16,8 +16,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .inline import InlineMarkdown
-from .parser import QuizError, find_sections, parse_section
+from .parser import find_sections
 from .render import render_quiz
+from .replace import replace_quizzes
 
 log = get_plugin_logger(__name__)
 
@@ -84,27 +85,19 @@ def quizzes_to_html(markdown_text: str, page: Page, config: MkDocsConfig, files:
     A malformed one is logged as a WARNING (file and line; `--strict` fails) and left
     as ordinary Markdown.
     """
-    sections = find_sections(markdown_text)
-    if not sections:
+    if not find_sections(markdown_text):
         return markdown_text
-    lines = markdown_text.splitlines()
     inline = _inline_renderer(page, config, files)
     key = lesson_key(page)
-    replacements = []
-    for section in sections:
-        try:
-            span, quiz = parse_section(markdown_text, section)
-        except QuizError as error:
-            line = error.line + _line_offset(page, markdown_text)
-            log.warning(
-                "%s:%d: Knowledge Check is not a quiz: %s; the section stays ordinary Markdown.",
-                page.file.src_uri,
-                line,
-                error.message,
-            )
-            continue
-        html = render_quiz(quiz, key, len(replacements), inline)
-        replacements.append((span, html))
-    for span, html in reversed(replacements):
-        lines[span.start : span.end] = ["", html, ""]
-    return "\n".join(lines) + ("\n" if markdown_text.endswith("\n") else "")
+    result, errors = replace_quizzes(
+        markdown_text, lambda quiz, index: render_quiz(quiz, key, index, inline)
+    )
+    offset = _line_offset(page, markdown_text) if errors else 0
+    for error in errors:
+        log.warning(
+            "%s:%d: Knowledge Check is not a quiz: %s; the section stays ordinary Markdown.",
+            page.file.src_uri,
+            error.line + offset,
+            error.message,
+        )
+    return result

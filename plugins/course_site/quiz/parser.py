@@ -103,7 +103,7 @@ def _headings(lines: list[str]) -> Iterator[tuple[int, str, int]]:
 
 def find_sections(source: str) -> list[QuizSection]:
     """Locate every Knowledge Check section; never raises."""
-    lines = source.splitlines()
+    lines = source.split("\n")  # like Markdown: only "\n" ends a line
     heads = list(_headings(lines))
     sections = []
     for n, (index, title, height) in enumerate(heads):
@@ -213,7 +213,7 @@ def _question(line: int, text_parts: list[str], drafts: list[tuple[int, list[str
 
 def parse_section(source: str, section: QuizSection) -> tuple[ListSpan, Quiz]:
     """Parse one section of `source`; raises QuizError if it is not a valid quiz."""
-    lines = source.splitlines()
+    lines = source.split("\n")  # like Markdown: only "\n" ends a line
     span = locate_list(lines, section)
     return span, parse_list(lines, span)
 
