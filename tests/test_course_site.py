@@ -173,3 +173,14 @@ def test_a_rebuild_with_the_same_plugin_forgets_the_previous_course(tmp_path: Pa
     assert "3 lessons" in html
     assert "s-two" not in html
     assert html.count('class="course-quiz-status"') == 3
+
+
+def test_without_generated_section_pages_the_nav_has_no_dangling_entries(tmp_path: Path) -> None:
+    options = {**SECTIONS, "section_indexes": False}
+    built = build_site(tmp_path, two_sections(), options=options, strict=True)
+    assert built.warnings == []
+    assert not (built.site / "basics" / "index.html").exists()
+    links = nav_links(built.html("about"))
+    assert links[:3] == ["..", "../basics/zz/", "../basics/aa/"]
+    assert "None" not in built.html("about").split('class="md-content"', 1)[0]
+    assert 'href="basics/"' not in article(built.html(""))

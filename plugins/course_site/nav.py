@@ -6,7 +6,7 @@ makes the Section/Page objects, parents and prev/next links from it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Any
 
 from .course import Course
@@ -19,12 +19,14 @@ def course_nav(
     home: str | None,
     other_pages: Sequence[str],
     nest: Any,
+    indexes: Set[str] = frozenset(),
 ) -> NavConfig:
     """Home first, then each section (its index, then its lessons), then every other page.
 
     Ordinary pages inside a section's folder join the end of that section;
     the rest are grouped by folder by `nest` (MkDocs' own `nest_paths`), so an
     `exercises/` folder becomes an "Exercises" group as it would without the plugin.
+    A section's index page leads it only if it is in `indexes` (it exists).
     """
     by_folder: dict[str, list[str]] = {}
     rest: list[str] = []
@@ -38,7 +40,7 @@ def course_nav(
 
     nav: NavConfig = [home] if home else []
     for section in course.sections:
-        children = [section.index_src]
+        children = [section.index_src] if section.index_src in indexes else []
         children += [lesson.src_path for lesson in section.lessons]
         children += by_folder.get(section.id, [])
         nav.append({section.title: children})

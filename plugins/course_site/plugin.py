@@ -41,6 +41,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.course = Course([])
         self.home_src: str | None = None
         self.authored_indexes: dict[str, Section] = {}
+        self.indexes: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -74,9 +75,11 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         for section in self.course.sections:
             if files.get_file_from_path(section.index_src) is not None:
                 self.authored_indexes[section.index_src] = section
+                self.indexes.add(section.index_src)
             elif self.config.section_indexes:
                 content = section_index_page(section)
                 files.append(File.generated(config, section.index_src, content=content))
+                self.indexes.add(section.index_src)
         return add_asset_files(files, config)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -91,7 +94,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
                 for f in sorted(files.documentation_pages(), key=file_sort_key)
                 if f.inclusion.is_in_nav() and f.src_uri not in placed
             ]
-            config.nav = course_nav(self.course, self.home_src, others, nest_paths)
+            config.nav = course_nav(self.course, self.home_src, others, nest_paths, self.indexes)
             try:
                 nav = get_navigation(files, config)
             finally:
@@ -131,5 +134,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if (section := self.authored_indexes.get(src)) is not None:
             markdown = place_at_marker(markdown, LESSONS_MARKER, section_lessons(section, src))
         if src == self.home_src and self.course.sections:
-            markdown = place_at_marker(markdown, OVERVIEW_MARKER, course_overview(self.course, src))
+            markdown = place_at_marker(
+                markdown, OVERVIEW_MARKER, course_overview(self.course, src, self.indexes)
+            )
         return markdown

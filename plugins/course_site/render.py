@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Set
 from html import escape
 
 from .course import Course, Section
@@ -83,16 +84,22 @@ def section_index_page(section: Section) -> str:
     return f"# {section.title}\n\n{section_lessons(section, section.index_src)}\n"
 
 
-def course_overview(course: Course, from_src: str) -> str:
-    """Sections with their time and lessons, and the course's total time, for the home page."""
+def course_overview(course: Course, from_src: str, indexes: Set[str] = frozenset()) -> str:
+    """Sections with their time and lessons, and the course's total time, for the home page.
+
+    A section's title links to its index page when it has one (is in `indexes`).
+    """
     lessons = sum(len(section.lessons) for section in course.sections)
     parts = [
         f"**{len(course.sections)} sections · {lessons} lessons · "
         f"{format_minutes(course.minutes)} in total**"
     ]
     for n, section in enumerate(course.sections, start=1):
-        index = posixpath.relpath(section.index_src, posixpath.dirname(from_src) or ".")
-        parts.append(f"### {n}. [{section.title}]({index}) · {format_minutes(section.minutes)}")
+        title = section.title
+        if section.index_src in indexes:
+            index = posixpath.relpath(section.index_src, posixpath.dirname(from_src) or ".")
+            title = f"[{title}]({index})"
+        parts.append(f"### {n}. {title} · {format_minutes(section.minutes)}")
         parts.append(
             "\n".join(
                 f"1. {_link(lesson, from_src)} · {escape(lesson.type)} · "
