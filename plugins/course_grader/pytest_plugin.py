@@ -154,9 +154,9 @@ class CheckItem(pytest.Item):
             return f"[{self.check.id}] {excinfo.value}"
         return super().repr_failure(excinfo)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
+    def reportinfo(self) -> tuple[Path, int, str]:
         exercise = self.run.exercise
-        return exercise.dockerfile_path, None, f"{exercise.slug}::{self.check.id}"
+        return exercise.dockerfile_path, 0, f"{exercise.slug}::{self.check.id}"
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

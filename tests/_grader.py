@@ -1,0 +1,161 @@
+"""Helpers for the grader's tests: exercise copies, graded runs, engine fixtures.
+
+Engine tests share one tagged "anchor" image per exercise (its reference
+solution, built once per session), so the dependency layer is built once and
+every variant that keeps the same prefix reuses it from the build cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from course_grader.engine import HOW_TO_START, LABEL
+
+REPO = Path(__file__).resolve().parent.parent
+EXERCISES = REPO / "exercises"
+TEST_LABEL = "org.mlops-course.tests"
+
+
+def copy_exercise(
+    destination: Path,
+    name: str,
+    *,
+    solution: bool = False,
+    edit: Callable[[str], str] | None = None,
+) -> Path:
+    """A copy of exercises/<name> at destination/<name>; optionally the solution, edited."""
+    target = destination / name
+    shutil.copytree(
+        EXERCISES / name, target, ignore=shutil.ignore_patterns("__pycache__", "model")
+    )
+    if solution:
+        for item in (target / "solution").iterdir():
+            shutil.copy(item, target / item.name)
+    if edit is not None:
+        dockerfile = target / "Dockerfile"
+        original = dockerfile.read_text(encoding="utf-8")
+        changed = edit(original)
+        assert changed != original, "the edit changed nothing: the variant would be the solution"
+        dockerfile.write_text(changed, encoding="utf-8")
+    return target
+
+
+@dataclass
+class GradedRun:
+    """The outcome of one `pytest <exercise folder>` run, read back from its reports."""
+
+    result: pytest.RunResult
+    report: dict[str, Any]
+    junit: ET.Element
+
+    @property
+    def output(self) -> str:
+        return self.result.stdout.str()
+
+    def outcomes(self) -> dict[str, str]:
+        """check id -> passed / failed / skipped, from the JUnit XML."""
+        found = {}
+        for case in self.junit.iter("testcase"):
+            outcome = "passed"
+            if case.find("failure") is not None or case.find("error") is not None:
+                outcome = "failed"
+            elif case.find("skipped") is not None:
+                outcome = "skipped"
+            found[case.get("name", "")] = outcome
+        return found
+
+    def failed(self) -> set[str]:
+        return {check for check, outcome in self.outcomes().items() if outcome == "failed"}
+
+    def message(self, check: str) -> str:
+        for case in self.junit.iter("testcase"):
+            if case.get("name") == check:
+                for child in case:
+                    if child.tag in {"failure", "error", "skipped"}:
+                        return (child.get("message") or "") + "\n" + (child.text or "")
+        return ""
+
+
+def grade(pytester: pytest.Pytester, folder: Path, *args: str) -> GradedRun:
+    """Grade *folder* the way a student does, in-process, with both reports on."""
+    report = pytester.path / f"{folder.name}-results.json"
+    junit = pytester.path / f"{folder.name}-junit.xml"
+    result = pytester.runpytest(
+        str(folder), "-p", "no:cacheprovider", "--grade-report", str(report),
+        "--junitxml", str(junit), *args,
+    )
+    return GradedRun(
+        result,
+        json.loads(report.read_text(encoding="utf-8")) if report.exists() else {},
+        ET.parse(junit).getroot() if junit.exists() else ET.Element("none"),
+    )
+
+
+def grader_leftovers(client: Any, pid: int | None = None) -> list[str]:
+    """Containers and images with the grader's label (made by process *pid*, if given)."""
+    label = f"{LABEL}.pid={pid}" if pid is not None else LABEL
+    containers = client.containers.list(all=True, filters={"label": label})
+    images = client.images.list(filters={"label": label})
+    return [f"container {c.short_id} {c.labels}" for c in containers] + [
+        f"image {i.short_id} {i.tags}" for i in images
+    ]
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[Any]:
+    """A client for the engine; without one the test fails saying how to start it."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=900)
+        client.ping()
+    except Exception as error:  # any failure to reach the engine means the same to a reader
+        where = f" at {os.environ['DOCKER_HOST']}" if os.environ.get("DOCKER_HOST") else ""
+        pytest.fail(HOW_TO_START.format(where=where) + f" ({error})", pytrace=False)
+    yield client
+    leftovers = grader_leftovers(client, os.getpid())
+    client.close()
+    assert not leftovers, f"the grader left these behind: {leftovers}"
+
+
+@pytest.fixture(scope="session")
+def anchors(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each exercise's solution image, built once and kept for the session as build cache."""
+    tags = []
+    root = tmp_path_factory.mktemp("anchors")
+    try:
+        for name in ("01-containerize-api", "02-production-image"):
+            folder = copy_exercise(root, name, solution=True)
+            tag = f"course-grader-tests/anchor-{name}:{os.getpid()}"
+            docker_client.images.build(
+                path=str(folder), tag=tag, rm=True, forcerm=True,
+                labels={TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())},
+            )
+            tags.append(tag)
+        yield
+    finally:
+        for tag in tags:
+            docker_client.images.remove(tag, force=True)
+
+
+@pytest.fixture(scope="session")
+def python_latest(docker_client: Any) -> Iterator[str]:
+    """`python:latest` for the unpinned-base variant: no registry here, so tag the base."""
+    created = False
+    try:
+        docker_client.images.get("python:latest")
+    except Exception:
+        docker_client.images.get("python:3.11-slim-bookworm").tag("python", "latest")
+        created = True
+    yield "python:latest"
+    if created:
+        docker_client.images.remove("python:latest")
