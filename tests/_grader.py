@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from course_grader.engine import HOW_TO_START, LABEL
 
 REPO = Path(__file__).resolve().parent.parent
