@@ -30,8 +30,9 @@ ASSETS = {"assets/course/quiz.js": "quiz.js", "assets/course/quiz.css": "quiz.cs
 def register_assets(config: MkDocsConfig) -> None:
     """Add the quiz JS and CSS to the site's extra_javascript/extra_css, once.
 
-    `mkdocs serve` runs on_config again on the same config lists for every rebuild,
-    so only add what is not there yet.
+    Idempotent: the same loaded config may be built more than once (`mkdocs serve`
+    keeps plugins with `on_startup` alive across rebuilds; tools and tests rebuild a
+    config), and an author may already list the assets in mkdocs.yml.
     """
     for site_path in ASSETS:
         target = config.extra_javascript if site_path.endswith(".js") else config.extra_css
