@@ -60,7 +60,10 @@ def _inline_renderer(page: Page, config: MkDocsConfig, files: Files) -> Callable
             return
         _RelativePathTreeprocessor(page.file, files, config)._register(md)
 
-    return InlineMarkdown(config.markdown_extensions, config.mdx_configs, prepare)
+    # Extensions named in mkdocs.yml get fresh instances here; instances that other
+    # plugins put in the list carry their own state and stay with the page's Markdown.
+    named = [ext for ext in config.markdown_extensions if isinstance(ext, str)]
+    return InlineMarkdown(named, config.mdx_configs, prepare)
 
 
 def _line_offset(page: Page, markdown_text: str) -> int:
