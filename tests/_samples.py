@@ -56,24 +56,30 @@ class SampleError(Exception):
 
 @dataclass(frozen=True)
 class CodeBlock:
-    """One fenced code block of a lesson, as the reader sees it."""
+    """One fenced code block of a page, as the reader sees it."""
 
-    path: Path
-    line: int
+    path: Path  # the docs page that shows it
+    line: int  # its fence line in the page after snippet expansion
     lang: str
     text: str
     classes: tuple[str, ...] = ()
     attrs: dict[str, str] = field(default_factory=dict)
+    origin: str = ""  # where its fence is written: `docs/x.md:12` or an included file
 
     @property
     def where(self) -> str:
-        """`docs/x.md:12`, for messages and test ids."""
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        """Where to fix it (`docs/x.md:12`, or the included README's line)."""
+        return self.origin or f"{self.path.relative_to(ROOT)}:{self.line}"
 
     @property
     def verify(self) -> bool:
         """Marked as a complete example that the tests build and run."""
         return "verify" in self.classes
+
+    @property
+    def fragment(self) -> bool:
+        """A Dockerfile excerpt (no FROM): linted as the tail of a Dockerfile."""
+        return not any(i.keyword == "FROM" for i in instructions(self.text))
 
 
 def parse_fence_info(info: str, where: str) -> tuple[str, tuple[str, ...], dict[str, str]]:
@@ -105,51 +111,60 @@ def parse_fence_info(info: str, where: str) -> tuple[str, tuple[str, ...], dict[
     return lang.lower(), (), attrs
 
 
-def expand_snippets(text: str, where: str) -> str:
-    """Replace ``--8<-- "path"`` lines with the file, as pymdownx.snippets does.
+def expanded_lines(path: Path, depth: int = 0) -> list[tuple[str, str]]:
+    """The file's lines with ``--8<-- "path"`` includes expanded, each with its origin.
 
-    Paths are relative to the repository root (mkdocs.yml sets
-    ``base_path: [.]`` and ``check_paths: true``), so a missing file is an error.
+    Mirrors pymdownx.snippets as mkdocs.yml configures it: paths are relative
+    to the repository root (``base_path: [.]``), includes nest, and a missing
+    file is an error (``check_paths: true``). Origins (``file:line``) let
+    messages point at the file an author must edit.
     """
-    out: list[str] = []
-    for line in text.splitlines():
+    rel = path.relative_to(ROOT)
+    out: list[tuple[str, str]] = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
         match = _SNIPPET.match(line)
         if not match:
-            out.append(line)
+            out.append((line, f"{rel}:{number}"))
             continue
         target = ROOT / match["path"]
         if not target.is_file():
-            raise SampleError(f"{where}: snippet {match['path']!r} does not exist")
-        out.extend(match["indent"] + included for included in target.read_text().splitlines())
-    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+            raise SampleError(f"{rel}:{number}: snippet {match['path']!r} does not exist")
+        if depth > 8:
+            raise SampleError(f"{rel}:{number}: snippets nest too deep (a cycle?)")
+        out.extend(
+            (match["indent"] + text, origin) for text, origin in expanded_lines(target, depth + 1)
+        )
+    return out
 
 
 def extract_blocks(path: Path) -> list[CodeBlock]:
-    """All fenced code blocks of one Markdown file, snippets expanded."""
-    rel = path.relative_to(ROOT)
-    lines = path.read_text().splitlines()
+    """All fenced code blocks of one docs page, as rendered (snippets expanded)."""
+    lines = expanded_lines(path)
     blocks: list[CodeBlock] = []
     index = 0
     while index < len(lines):
-        match = _FENCE_OPEN.match(lines[index])
+        line, origin = lines[index]
+        match = _FENCE_OPEN.match(line)
         if not match:
             index += 1
             continue
         fence, indent = match["fence"], len(match["indent"])
-        where = f"{rel}:{index + 1}"
-        lang, classes, attrs = parse_fence_info(match["info"], where)
+        lang, classes, attrs = parse_fence_info(match["info"], origin)
         body: list[str] = []
         end = index + 1
         while end < len(lines):
-            stripped = lines[end].strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+            text = lines[end][0]
+            stripped = text.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
                 break
-            body.append(lines[end][indent:] if lines[end][:indent].isspace() else lines[end])
+            # Content is indented like its fence (inside a list item); drop that much.
+            cut = len(text) - len(text.lstrip(" \t"))
+            body.append(text[min(indent, cut) :])
             end += 1
         else:
-            raise SampleError(f"{where}: code fence is never closed")
-        text = expand_snippets("\n".join(body) + "\n", where)
-        blocks.append(CodeBlock(path, index + 1, lang, text, classes, attrs))
+            raise SampleError(f"{origin}: code fence is never closed")
+        text = "\n".join(body) + "\n"
+        blocks.append(CodeBlock(path, index + 1, lang, text, classes, attrs, origin))
         index = end + 1
     return blocks
 

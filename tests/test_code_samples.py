@@ -33,6 +33,7 @@ from _samples import (
     compose_problems,
     docker_client,
     docs_blocks,
+    expanded_lines,
     extract_blocks,
     final_base,
     from_lines,
@@ -62,8 +63,8 @@ MISSING_IN_SLIM = {"curl", "wget"}
 
 
 def ids(blocks: list[CodeBlock]) -> list[str]:
-    """Test ids that point at the block: `deployment/mlops-docker.md:123`."""
-    return [str(b.path.relative_to(DOCS)) + f":{b.line}" for b in blocks]
+    """Test ids that point at the block's source: `docs/deployment/mlops-docker.md:123`."""
+    return [b.where for b in blocks]
 
 
 def built_services(block: CodeBlock) -> list[tuple[str, dict[str, Any]]]:
@@ -107,12 +108,46 @@ def test_data_attributes_without_braces_are_rejected() -> None:
         parse_fence_info('dockerfile data-context="exercises/x"', "t.md:1")
 
 
+def test_a_fragment_is_linted_as_the_tail_of_a_dockerfile() -> None:
+    excerpt = extract_blocks(DOCS / "exercises" / "02-production-image.md")
+    fragments = [b for b in excerpt if b.lang == "dockerfile" and b.fragment]
+    assert fragments, "exercise 02's README shows a HEALTHCHECK excerpt"
+    assert fragments[0].where.startswith("exercises/02-production-image/README.md:")
+
+
+# --- exercise pages ----------------------------------------------------------
+
+EXERCISES = sorted(p.parent for p in (ROOT / "exercises").glob("*/exercise.yml"))
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda p: p.name)
+def test_exercise_page_is_generated_from_its_folder(exercise: Path) -> None:
+    """The page includes the README and the starter, so it cannot drift from them."""
+    page = DOCS / "exercises" / f"{exercise.name}.md"
+    assert page.is_file(), f"no page for {exercise.name}: add {page.relative_to(ROOT)}"
+    source = page.read_text()
+    for part in ("README.md", "Dockerfile"):
+        include = f'--8<-- "exercises/{exercise.name}/{part}"'
+        assert include in source, f"{page.relative_to(ROOT)} must include {include}"
+    shown = "\n".join(text for text, _ in expanded_lines(page))
+    assert "pytest exercises/" + exercise.name in shown, "the grading command is not shown"
+    assert "## The checks" in shown, "the README's table of checks is not shown"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda p: p.name)
+def test_a_lesson_links_to_the_exercise_page(exercise: Path) -> None:
+    target = f"../exercises/{exercise.name}.md"
+    linking = [md for md in LESSONS if target in md.read_text()]
+    assert linking, f"no lesson links to {target}: link it where the lesson introduces it"
+
+
 # --- Dockerfiles: static -----------------------------------------------------
 
 
 @pytest.mark.parametrize("block", DOCKERFILES, ids=ids(DOCKERFILES))
 def test_dockerfile_lints_without_errors(block: CodeBlock) -> None:
-    findings = hadolint(block.text)
+    # An excerpt (no FROM) is linted as the tail of a Dockerfile.
+    findings = hadolint("FROM scratch\n" + block.text if block.fragment else block.text)
     # Complete examples are held to a higher bar: no warnings either.
     failing = {"error", "warning"} if block.verify else {"error"}
     bad = [
@@ -135,8 +170,10 @@ def test_stage_names_use_uppercase_as(block: CodeBlock) -> None:
 
 @pytest.mark.parametrize("block", DOCKERFILES, ids=ids(DOCKERFILES))
 def test_healthcheck_uses_a_tool_the_base_image_has(block: CodeBlock) -> None:
-    tool = healthcheck_executable(block.text)
-    base = final_base(block.text)
+    # An excerpt (no FROM) belongs to the course's images, which are all slim.
+    text = "FROM python:3.11-slim\n" + block.text if block.fragment else block.text
+    tool = healthcheck_executable(text)
+    base = final_base(text)
     if tool is None:
         assert not block.verify, f"{block.where}: a verified example must declare a HEALTHCHECK"
         return
@@ -187,7 +224,7 @@ def test_python_sample_compiles(block: CodeBlock) -> None:
 @pytest.mark.parametrize(
     ("block", "service", "spec"),
     COMPOSE_BUILT,
-    ids=[f"{b.path.relative_to(DOCS)}:{b.line}:{s}" for b, s, _ in COMPOSE_BUILT],
+    ids=[f"{b.where}:{s}" for b, s, _ in COMPOSE_BUILT],
 )
 def test_built_compose_service_declares_a_healthcheck_and_its_image(
     block: CodeBlock, service: str, spec: dict[str, Any]
@@ -285,7 +322,7 @@ def test_verified_dockerfile_builds_and_runs_healthy(
 @pytest.mark.parametrize(
     ("block", "service", "spec"),
     COMPOSE_BUILT,
-    ids=[f"{b.path.relative_to(DOCS)}:{b.line}:{s}" for b, s, _ in COMPOSE_BUILT],
+    ids=[f"{b.where}:{s}" for b, s, _ in COMPOSE_BUILT],
 )
 def test_compose_healthcheck_program_exists_in_the_built_image(
     block: CodeBlock, service: str, spec: dict[str, Any], sample_images: ImageCache
