@@ -26,3 +26,6 @@ test: $(STAMP) provision
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check plugins tests benchmarks
+
+bench: $(STAMP)
+	for script in benchmarks/bench_*.py; do $(PY) "$$script" || exit 1; done
