@@ -7,6 +7,7 @@ every variant that keeps the same prefix reuses it from the build cache.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -109,9 +110,8 @@ def grader_leftovers(client: Any, pid: int | None = None) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session")
-def docker_client() -> Iterator[Any]:
-    """A client for the engine; without one the test fails saying how to start it."""
+def engine_client() -> Any:
+    """A client for the engine; without one the calling test fails saying how to start it."""
     import docker
 
     try:
@@ -120,41 +120,39 @@ def docker_client() -> Iterator[Any]:
     except Exception as error:  # any failure to reach the engine means the same to a reader
         where = f" at {os.environ['DOCKER_HOST']}" if os.environ.get("DOCKER_HOST") else ""
         pytest.fail(HOW_TO_START.format(where=where) + f" ({error})", pytrace=False)
-    yield client
-    leftovers = grader_leftovers(client, os.getpid())
-    client.close()
-    assert not leftovers, f"the grader left these behind: {leftovers}"
+    return client
 
 
-@pytest.fixture(scope="session")
-def anchors(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Each exercise's solution image, built once and kept for the session as build cache."""
-    tags = []
-    root = tmp_path_factory.mktemp("anchors")
+@contextlib.contextmanager
+def anchor_images(client: Any, root: Path) -> Iterator[list[str]]:
+    """Each exercise's solution image, built once and kept while in use as build cache."""
+    tags: list[str] = []
     try:
         for name in ("01-containerize-api", "02-production-image"):
             folder = copy_exercise(root, name, solution=True)
             tag = f"course-grader-tests/anchor-{name}:{os.getpid()}"
-            docker_client.images.build(
+            client.images.build(
                 path=str(folder), tag=tag, rm=True, forcerm=True,
                 labels={TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())},
             )
             tags.append(tag)
-        yield
+        yield tags
     finally:
         for tag in tags:
-            docker_client.images.remove(tag, force=True)
+            client.images.remove(tag, force=True)
 
 
-@pytest.fixture(scope="session")
-def python_latest(docker_client: Any) -> Iterator[str]:
+@contextlib.contextmanager
+def python_latest_tag(client: Any) -> Iterator[str]:
     """`python:latest` for the unpinned-base variant: no registry here, so tag the base."""
     created = False
     try:
-        docker_client.images.get("python:latest")
+        client.images.get("python:latest")
     except Exception:
-        docker_client.images.get("python:3.11-slim-bookworm").tag("python", "latest")
+        client.images.get("python:3.11-slim-bookworm").tag("python", "latest")
         created = True
-    yield "python:latest"
-    if created:
-        docker_client.images.remove("python:latest")
+    try:
+        yield "python:latest"
+    finally:
+        if created:
+            client.images.remove("python:latest")

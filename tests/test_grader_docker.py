@@ -1,0 +1,212 @@
+"""Grading against the real engine: solutions, starters, one variant per common mistake,
+reports, and cleanup (also when the run is interrupted)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from _grader import (
+    REPO,
+    anchor_images,
+    copy_exercise,
+    engine_client,
+    grade,
+    grader_leftovers,
+    python_latest_tag,
+)
+from course_grader.engine import LABEL
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("anchors")]
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[Any]:
+    """The engine; at the end of the session, nothing the grader made may remain."""
+    client = engine_client()
+    yield client
+    leftovers = grader_leftovers(client, os.getpid())
+    client.close()
+    assert not leftovers, f"the grader left these behind: {leftovers}"
+
+
+@pytest.fixture(scope="session")
+def anchors(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The solutions' images, built once: every run below takes its dependency layer from them."""
+    with anchor_images(docker_client, tmp_path_factory.mktemp("anchors")):
+        yield
+
+
+@pytest.fixture(scope="session")
+def python_latest(docker_client: Any) -> Iterator[str]:
+    with python_latest_tag(docker_client) as tag:
+        yield tag
+
+EX01, EX02 = "01-containerize-api", "02-production-image"
+
+
+def test_solution_01_earns_full_points(pytester, tmp_path):
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True))
+    run.result.assert_outcomes(passed=5)
+    assert run.report["score"] == run.report["max_score"] == 10
+    assert "01-containerize-api: 10/10 points" in run.output
+    predict = next(t for t in run.report["tests"] if t["name"].endswith(": predict"))
+    assert '"prediction":"setosa"' in predict["output"] and "-> 422" in predict["output"]
+
+
+def test_solution_02_earns_full_points(pytester, tmp_path):
+    run = grade(pytester, copy_exercise(tmp_path, EX02, solution=True))
+    run.result.assert_outcomes(passed=12)
+    assert run.report["score"] == run.report["max_score"] == 16
+    props = {
+        case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
+        for case in run.junit.iter("testcase")
+    }
+    assert props["healthcheck-healthy"]["points"] == "2"
+    assert "Docker reports healthy" in props["healthcheck-healthy"]["output"]
+    assert "from cache" in props["layer-cache"]["output"]
+
+
+def test_starter_01_fails_until_the_todos_are_done(pytester, tmp_path):
+    run = grade(pytester, copy_exercise(tmp_path, EX01))
+    assert run.outcomes() == {
+        "lint": "passed", "build": "passed", "health": "failed", "predict": "skipped",
+        "layer-cache": "failed",
+    }
+    assert "the container exited before the app answered" in run.message("health")
+    assert run.report["score"] < run.report["max_score"]
+
+
+def test_starter_02_fails_every_production_check(pytester, tmp_path):
+    run = grade(pytester, copy_exercise(tmp_path, EX02))
+    failed = run.failed()
+    # image-size depends on the base image's pip (the real slim one keeps its cache).
+    assert failed - {"image-size"} == {
+        "lint", "multi-stage", "non-root", "healthcheck-declared", "dockerignore",
+        "healthcheck-healthy", "layer-cache",
+    }
+    assert {"build", "health", "predict", "pinned-base"}.isdisjoint(failed)
+
+
+def _sub(old: str, new: str):
+    def edit(text: str) -> str:
+        return text.replace(old, new)
+    return edit
+
+
+HEALTHCHECK_LINES = (
+    "HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\\n"
+    '    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('
+    "'http://127.0.0.1:8000/health', timeout=3)\"]"
+)
+
+VARIANTS = {
+    # mistake: (exercise, edit of its solution, the check that must fail, the hint id)
+    "app bound to 127.0.0.1": (
+        EX01, _sub('"--host", "0.0.0.0"', '"--host", "127.0.0.1"'), "health", "loopback",
+    ),
+    "EXPOSE/CMD port mismatch": (
+        EX01, _sub('"--port", "8000"', '"--port", "8080"'), "health", "port-mismatch",
+    ),
+    "HEALTHCHECK calls curl": (
+        EX02,
+        _sub(HEALTHCHECK_LINES, "HEALTHCHECK --interval=30s --timeout=5s --retries=3 \\\n"
+             '    CMD ["curl", "-f", "http://127.0.0.1:8000/health"]'),
+        "healthcheck-healthy", "healthcheck-tool",
+    ),
+    "running as root": (EX02, _sub("USER app\n", ""), "non-root", "root"),
+    "requirements copied after code": (
+        EX01,
+        _sub("COPY requirements.txt .\n", "COPY app/ app/\nCOPY requirements.txt .\n"),
+        "layer-cache", "requirements-after-code",
+    ),
+    "unpinned latest base": (
+        EX02, _sub("python:3.11-slim-bookworm", "python:latest"), "pinned-base", "unpinned-base",
+    ),
+    "BuildKit-only syntax": (
+        EX01,
+        _sub("RUN pip install", "RUN --mount=type=cache,target=/root/.cache/pip pip install"),
+        "build", "buildkit-syntax",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", list(VARIANTS))
+def test_each_common_mistake_fails_exactly_its_check_with_its_hint(
+    mistake, pytester, tmp_path, request
+):
+    exercise, edit, check, hint_id = VARIANTS[mistake]
+    if hint_id == "unpinned-base":
+        request.getfixturevalue("python_latest")
+    run = grade(pytester, copy_exercise(tmp_path, exercise, solution=True, edit=edit))
+    assert run.failed() == {check}, run.output
+    message = run.message(check)
+    assert f"hint: {hint_id}: " in message, message
+    assert "expected:" in message and "Traceback" not in message
+
+
+def test_a_build_failure_shows_the_tail_of_the_build_log(pytester, tmp_path):
+    edit = _sub("RUN python train.py", "RUN python train_model.py")
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True, edit=edit))
+    assert run.failed() == {"build"}
+    message = run.message("build")
+    assert "--- build log (last" in message and "train_model.py" in message
+    assert {run.outcomes()[c] for c in ("health", "predict", "layer-cache")} == {"skipped"}
+
+
+def test_leftovers_of_a_dead_run_are_swept_and_reported(pytester, tmp_path, docker_client):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    labels = {LABEL: "1", f"{LABEL}.session": "dead", f"{LABEL}.host": socket.gethostname(),
+              f"{LABEL}.pid": dead.stdout.strip(), f"{LABEL}.started": str(int(time.time()))}
+    leftover = docker_client.containers.create("python:3.11-slim", "true", labels=labels)
+    try:
+        folder = copy_exercise(tmp_path, EX01, solution=True)
+        run = grade(pytester, folder, "-k", "build")
+        run.result.stdout.fnmatch_lines(
+            ["course-grader: removed 1 container(s) and 0 image(s) left by earlier runs*"]
+        )
+        assert not docker_client.containers.list(all=True, filters={"id": leftover.id})
+    finally:
+        with contextlib.suppress(Exception):
+            leftover.remove(force=True)
+
+
+def test_a_run_removes_what_it_made(pytester, tmp_path, docker_client):
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True))
+    run.result.stdout.fnmatch_lines(
+        ["course-grader: removed the 1 container(s) and 1 image(s) this run made*"]
+    )
+    assert grader_leftovers(docker_client, os.getpid()) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_still_cleans_up(signum, tmp_path, docker_client):
+    folder = copy_exercise(tmp_path, EX02, solution=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", str(folder), "-p", "no:cacheprovider"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            label = f"{LABEL}.pid={process.pid}"
+            if docker_client.containers.list(filters={"label": label}):
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before its container started"
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert grader_leftovers(docker_client, process.pid) == [], output
+    assert str(REPO) not in folder.parts
