@@ -115,7 +115,7 @@ def expanded_lines(path: Path, depth: int = 0) -> list[tuple[str, str]]:
     """The file's lines with ``--8<-- "path"`` includes expanded, each with its origin.
 
     Mirrors pymdownx.snippets as mkdocs.yml configures it: paths are relative
-    to the repository root (``base_path: [.]``), includes nest, and a missing
+    to the repository root (``base_path: !relative $config_dir``), includes nest, and a missing
     file is an error (``check_paths: true``). Origins (``file:line``) let
     messages point at the file an author must edit.
     """
@@ -436,11 +436,24 @@ def build_image(client: Any, context: Path, dockerfile: str, tag: str) -> Any:
 
 
 @contextlib.contextmanager
-def running(client: Any, image: Any, port: int = 8000) -> Iterator[Any]:
-    """Run `image` published on 127.0.0.1 (free port), labelled, removed afterwards."""
-    container = client.containers.run(
+def running(
+    client: Any,
+    image: Any,
+    port: int = 8000,
+    *,
+    command: list[str] | None = None,
+    environment: dict[str, str] | None = None,
+    files: dict[str, str] | None = None,
+) -> Iterator[Any]:
+    """Run `image` published on 127.0.0.1 (free port), labelled, removed afterwards.
+
+    `files` (container path -> text) are copied in before the container starts,
+    readable by any user, so a sample runs as the image's own non-root user.
+    """
+    container = client.containers.create(
         image.id,
-        detach=True,
+        command=command,
+        environment=environment or {},
         labels={LABEL: LABEL_VALUE},
         ports={f"{port}/tcp": ("127.0.0.1", None)},
         mem_limit="512m",
@@ -449,10 +462,69 @@ def running(client: Any, image: Any, port: int = 8000) -> Iterator[Any]:
         security_opt=["no-new-privileges"],
     )
     try:
+        for target, text in (files or {}).items():
+            container.put_archive("/", _tar_of(target.lstrip("/"), text))
+        container.start()
         yield container
     finally:
         with contextlib.suppress(Exception):
             container.remove(force=True)
+
+
+def _tar_of(member: str, text: str) -> bytes:
+    """A tar holding `member` (with its parent folders) readable by everyone."""
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        parts = member.split("/")
+        for depth in range(1, len(parts)):
+            folder = tarfile.TarInfo("/".join(parts[:depth]))
+            folder.type, folder.mode = tarfile.DIRTYPE, 0o755
+            tar.addfile(folder)
+        data = text.encode()
+        info = tarfile.TarInfo(member)
+        info.size, info.mode = len(data), 0o644
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def http(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, Any, Any]:
+    """One JSON request to the container on loopback: (status, headers, parsed body)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=body,
+        method=method,
+        headers={"Content-Type": "application/json"} if body is not None else {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, reply.headers, json.loads(reply.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read() or b"null")
+
+
+def assembled_files(path: Path) -> dict[str, tuple[str, str]]:
+    """Python samples of one page that form files: name -> (image name, source).
+
+    Blocks marked ``data-file="serve.py"`` are consecutive parts of that file;
+    ``data-image`` names the verified Dockerfile whose image runs it.
+    """
+    files: dict[str, tuple[str, list[str]]] = {}
+    for block in extract_blocks(path):
+        name = block.attrs.get("data-file")
+        if block.lang != "python" or not name:
+            continue
+        image = block.attrs.get("data-image", "")
+        known_image, parts = files.setdefault(name, (image, []))
+        if image != known_image:
+            raise SampleError(f"{block.where}: parts of {name} name different data-image values")
+        parts.append(block.text)
+    return {name: (image, "\n\n".join(parts)) for name, (image, parts) in files.items()}
 
 
 def host_port(container: Any, port: int = 8000) -> int:

@@ -28,6 +28,7 @@ from _samples import (
     ROOT,
     CodeBlock,
     SampleError,
+    assembled_files,
     build_image,
     compose_healthcheck_executable,
     compose_problems,
@@ -40,6 +41,7 @@ from _samples import (
     hadolint,
     healthcheck_executable,
     host_port,
+    http,
     is_compose,
     load_measure_script,
     parse_fence_info,
@@ -57,6 +59,11 @@ COMPOSE_BLOCKS = [b for b in YAML_BLOCKS if is_compose(yaml.safe_load(b.text))]
 PYTHON_BLOCKS = docs_blocks("python", "py")
 LESSONS = sorted(DOCS.rglob("*.md"))
 STATED = {md: stated_numbers(md) for md in LESSONS if stated_numbers(md)}
+ASSEMBLED = [
+    (md, name, image, source)
+    for md in LESSONS
+    for name, (image, source) in assembled_files(md).items()
+]
 # Tools that slim and alpine base images do not ship: a HEALTHCHECK calling them
 # fails on every probe and the container is reported unhealthy.
 MISSING_IN_SLIM = {"curl", "wget"}
@@ -222,6 +229,19 @@ def test_python_sample_compiles(block: CodeBlock) -> None:
 
 
 @pytest.mark.parametrize(
+    ("md", "name", "image", "source"),
+    ASSEMBLED,
+    ids=[f"{md.relative_to(DOCS)}:{name}" for md, name, _, _ in ASSEMBLED],
+)
+def test_assembled_python_file_compiles_and_names_its_image(
+    md: Path, name: str, image: str, source: str
+) -> None:
+    compile(source, f"{md.relative_to(ROOT)}:{name}", "exec")
+    names = {b.attrs.get("data-name") for b in VERIFIED}
+    assert image in names, f'{md.relative_to(ROOT)}: {name} needs data-image="<verified name>"'
+
+
+@pytest.mark.parametrize(
     ("block", "service", "spec"),
     COMPOSE_BUILT,
     ids=[f"{b.where}:{s}" for b, s, _ in COMPOSE_BUILT],
@@ -342,6 +362,70 @@ def test_compose_healthcheck_program_exists_in_the_built_image(
         f"{block.where}: the healthcheck of {service!r} runs {tool!r}, "
         f"which the image built from {block.attrs['data-dockerfile']!r} does not have"
     )
+
+
+@pytest.mark.docker
+def test_serving_lesson_code_behaves_as_the_lesson_says(sample_images: ImageCache) -> None:
+    """The serving lesson's serve.py, assembled from its parts, runs in our image.
+
+    Every claim the lesson makes about it is probed over HTTP: liveness,
+    readiness, 422 for a wrong width, a NaN and an unknown field (never 500),
+    the model version in body and header, and the batch endpoint.
+    """
+    page = DOCS / "deployment" / "mlops-model-serving.md"
+    image_name, source = assembled_files(page)["serve.py"]
+    image = sample_images.by_name(image_name)
+    client = sample_images.engine()
+    with running(
+        client,
+        image,
+        command=[
+            "uvicorn",
+            "serve:app",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "8000",
+            "--app-dir",
+            "/opt/sample",
+        ],
+        environment={"MODEL_VERSION": "lesson-test"},
+        files={"/opt/sample/serve.py": source},
+    ) as container:
+        port = host_port(container)
+
+        def ready() -> bool:
+            try:
+                return http(port, "GET", "/ready")[0] == 200
+            except OSError:
+                return False
+
+        wait_for(container, "200 from /ready", ready, 90)
+        assert http(port, "GET", "/health")[::2] == (200, {"status": "healthy"})
+        status, headers, body = http(
+            port, "POST", "/v1/predict", b'{"features": [5.1, 3.5, 1.4, 0.2]}'
+        )
+        assert status == 200, body
+        assert body["prediction"] == "setosa" and body["model_version"] == "lesson-test"
+        assert headers["X-Model-Version"] == "lesson-test"
+        status, _, body = http(port, "POST", "/v1/predict", b'{"features": [5.1, 3.5, 1.4]}')
+        assert status == 422 and "expected 4 features" in body["detail"], body
+        for bad in (
+            b'{"features": [NaN, 3.5, 1.4, 0.2]}',
+            b'{"feature": [1, 2, 3, 4]}',
+            b'{"features": [1, 2, 3, 4], "extra": 1}',
+        ):
+            status, _, body = http(port, "POST", "/v1/predict", bad)
+            assert status == 422, (bad, status, body)
+            echoed = [e for e in body["detail"] if "input" in e]
+            assert not echoed, f"the error echoes the client's input: {echoed}"
+        status, _, body = http(
+            port,
+            "POST",
+            "/v1/predict/batch",
+            b'{"instances": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}',
+        )
+        assert status == 200 and body["predictions"] == ["setosa", "virginica"], body
 
 
 # --- numbers the lessons state about our images ------------------------------
