@@ -39,12 +39,55 @@ PER_SECTION = 10
 
 # --------------------------------------------------------------------------- corpus
 
-_WORDS = (
-    "model image container registry layer cache build deploy serve request latency "
-    "health probe metric drift feature pipeline artefact version rollback canary "
-    "dependency environment reproducible schedule batch stream endpoint payload "
-    "monitor alert budget replica volume network port secret config release"
-).split()
+_WORDS = [
+    *[
+        "model",
+        "image",
+        "container",
+        "registry",
+        "layer",
+        "cache",
+        "build",
+        "deploy",
+        "serve",
+        "request",
+        "latency",
+    ],
+    *[
+        "health",
+        "probe",
+        "metric",
+        "drift",
+        "feature",
+        "pipeline",
+        "artefact",
+        "version",
+        "rollback",
+        "canary",
+    ],
+    *[
+        "dependency",
+        "environment",
+        "reproducible",
+        "schedule",
+        "batch",
+        "stream",
+        "endpoint",
+        "payload",
+    ],
+    *[
+        "monitor",
+        "alert",
+        "budget",
+        "replica",
+        "volume",
+        "network",
+        "port",
+        "secret",
+        "config",
+        "release",
+    ],
+]
 
 
 def _paragraph(seed: int, words: int = 85) -> str:
@@ -107,10 +150,21 @@ def generate_course(docs: Path, lessons: int) -> None:
 # --------------------------------------------------------------------------- site configurations
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml's `!relative` (and other `!tags`) as plain paths under the repo."""
+
+
+def _tagged_path(loader: yaml.SafeLoader, tag: str, node: yaml.Node) -> str:
+    return str(ROOT / loader.construct_scalar(node).replace("$config_dir", "."))
+
+
+_ConfigLoader.add_multi_constructor("!", _tagged_path)
+
+
 def project_config() -> dict[str, Any]:
     """The project's own mkdocs.yml (theme, extensions, plugins), as checked in."""
     with open(ROOT / "mkdocs.yml", encoding="utf-8") as f:
-        config = yaml.safe_load(f)
+        config = yaml.load(f, _ConfigLoader)
     for key in ("docs_dir", "site_dir", "strict", "nav", "watch"):
         config.pop(key, None)
     # The course's own section list names the real sections; generated ones use the default.

@@ -145,6 +145,11 @@ def build_loaded(config: Any) -> Built:
     return built
 
 
+def article(html: str) -> str:
+    """A page's own content, without nav, header and footer."""
+    return html.split("<article", 1)[1].split("</article>", 1)[0]
+
+
 def mkdocs_cli(config_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the `mkdocs` command line as an author would."""
     return subprocess.run(

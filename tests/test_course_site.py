@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from _site import build_loaded, build_site, chain, lesson, write_site
+from _site import article, build_loaded, build_site, chain, lesson, write_site
 from mkdocs.config import load_config
 
 SECTIONS = {
@@ -37,11 +37,6 @@ def nav_links(html: str) -> list[str]:
         if href not in seen:
             seen.append(href)
     return seen
-
-
-def article(html: str) -> str:
-    """The page's own content, without nav, header and footer."""
-    return html.split("<article", 1)[1].split("</article>", 1)[0]
 
 
 def footer(html: str) -> dict[str, str]:

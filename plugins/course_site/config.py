@@ -27,3 +27,6 @@ class CoursePluginConfig(base.Config):
     """Show each lesson's type and duration under its title."""
     section_indexes = c.Type(bool, default=True)
     """Generate `<section>/index.md` listing the section's lessons when the author wrote none."""
+    compact_html = c.Type(bool, default=True)
+    """Collapse template whitespace in the built pages (about half of a lesson page's bytes
+    in a large course); pages render the same."""
