@@ -118,9 +118,11 @@ def engine_client() -> Any:
         client = docker.from_env(timeout=900)
         client.ping()
     except Exception as error:  # any failure to reach the engine means the same to a reader
-        where = f" at {os.environ['DOCKER_HOST']}" if os.environ.get("DOCKER_HOST") else ""
-        pytest.fail(HOW_TO_START.format(where=where) + f" ({error})", pytrace=False)
-    return client
+        problem = f"{error}"
+    else:
+        return client
+    where = f" at {os.environ['DOCKER_HOST']}" if os.environ.get("DOCKER_HOST") else ""
+    pytest.fail(HOW_TO_START.format(where=where) + f" ({problem})", pytrace=False)
 
 
 @contextlib.contextmanager
@@ -131,11 +133,14 @@ def anchor_images(client: Any, root: Path) -> Iterator[list[str]]:
         for name in ("01-containerize-api", "02-production-image"):
             folder = copy_exercise(root, name, solution=True)
             tag = f"course-grader-tests/anchor-{name}:{os.getpid()}"
-            client.images.build(
-                path=str(folder), tag=tag, rm=True, forcerm=True,
-                labels={TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())},
-            )
+            labels = {TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())}
+            client.images.build(path=str(folder), tag=tag, rm=True, forcerm=True, labels=labels)
             tags.append(tag)
+            if name == "02-production-image":
+                # The builder stage is not in the final image's chain: keep it tagged too.
+                client.images.build(path=str(folder), tag=tag + "-builder", target="builder",
+                                    rm=True, forcerm=True)
+                tags.append(tag + "-builder")
         yield tags
     finally:
         for tag in tags:

@@ -210,3 +210,13 @@ def test_an_interrupted_run_still_cleans_up(signum, tmp_path, docker_client):
             process.kill()
     assert grader_leftovers(docker_client, process.pid) == [], output
     assert str(REPO) not in folder.parts
+
+
+def test_a_multi_stage_run_leaves_no_builder_stage_behind(pytester, tmp_path, docker_client):
+    marker = f"builder-stage-marker-{os.getpid()}-{time.time_ns()}"
+    edit = _sub("COPY train.py .\n", f"RUN echo {marker}\nCOPY train.py .\n")
+    run = grade(pytester, copy_exercise(tmp_path, EX02, solution=True, edit=edit), "-k", "build")
+    run.result.assert_outcomes(passed=1, deselected=11)
+    for image in docker_client.images.list(all=True, filters={"dangling": True}):
+        history = " ".join(str(layer.get("CreatedBy")) for layer in image.history())
+        assert marker not in history, f"builder stage image {image.short_id} was left behind"

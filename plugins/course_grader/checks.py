@@ -39,8 +39,13 @@ def _short(body: bytes, limit: int = 300) -> str:
 class ExerciseRun:
     """Everything one exercise's checks share during a pytest session."""
 
-    def __init__(self, exercise: Exercise, engine: Callable[[], Engine]):
+    def __init__(
+        self, exercise: Exercise, engine: Callable[[], Engine], build_cache: bool = True
+    ):
         self.exercise = exercise
+        self.build_cache = build_cache
+        #: Wall-clock time (time.time()) at which the app first answered, once it has.
+        self.ready_at: float | None = None
         self._engine_factory = engine
         self._dockerfile: Dockerfile | CheckFailed | None = None
         self._build: BuildResult | GraderError | None = None
@@ -99,6 +104,7 @@ class ExerciseRun:
                 tag,
                 engine.labels(self.exercise.slug),
                 timeout=float(run.get("build_timeout", 900)),
+                nocache=not self.build_cache,
             )
         except BuildFailed as error:
             return CheckFailed(
@@ -183,7 +189,9 @@ class ExerciseRun:
             now = time.perf_counter()
             if container.host_port is not None:
                 try:
-                    return http_request(container.host_port, "GET", path, timeout=2.0)
+                    probe = http_request(container.host_port, "GET", path, timeout=2.0)
+                    self.ready_at = time.time()
+                    return probe
                 except (OSError, http.client.HTTPException) as error:
                     last_error = f"{type(error).__name__}: {error}" if str(error) else type(
                         error

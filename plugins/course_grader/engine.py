@@ -124,6 +124,10 @@ class Engine:
         self.session = session
         self.containers: list[str] = []
         self.images: list[str] = []
+        #: Untagged images a build leaves outside its final image's chain: the last
+        #: image of each earlier stage, and of a failed build. Removed at cleanup
+        #: unless something else still uses them.
+        self.dangling: list[str] = []
 
     @classmethod
     def connect(cls, timeout: float = 600) -> Engine:
@@ -200,6 +204,9 @@ class Engine:
             self.remove_container(container_id)
         for image in reversed(list(self.images)):
             self.remove_image(image)
+        for image_id in reversed(self.dangling):
+            self._remove_dangling(image_id)
+        self.dangling.clear()
 
     # -- build --------------------------------------------------------------
 
@@ -211,6 +218,7 @@ class Engine:
         labels: dict[str, str],
         timeout: float,
         fileobj: IO[bytes] | None = None,
+        nocache: bool = False,
     ) -> BuildResult:
         started = time.perf_counter()
         log: list[str] = []
@@ -219,7 +227,7 @@ class Engine:
         error = None
         kwargs: dict[str, Any] = {
             "dockerfile": dockerfile, "tag": tag, "labels": labels, "rm": True,
-            "forcerm": True, "pull": False, "decode": True,
+            "forcerm": True, "pull": False, "decode": True, "nocache": nocache,
         }
         if fileobj is not None:
             kwargs.update(fileobj=fileobj, custom_context=True)
@@ -245,13 +253,23 @@ class Engine:
         except (APIError, DockerException, OSError) as exc:
             error = str(exc)
             log.append(error)
+        self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
         if error or image_id is None:
-            for step in reversed(steps):
-                if step.image_id and not step.instruction.upper().startswith("FROM"):
-                    self._remove_dangling(step.image_id)
-                    break
             raise BuildFailed(error or "the engine reported no image", log)
         return BuildResult(image_id, tag, log, steps, time.perf_counter() - started)
+
+    @staticmethod
+    def _stage_ends(steps: list[Step], failed: bool) -> list[str]:
+        """The last image of each stage but the final one (and of the final one if failed)."""
+        ends, last = [], None
+        for step in steps:
+            if step.instruction.upper().startswith("FROM") and last:
+                ends.append(last)
+            if step.image_id:
+                last = step.image_id
+        if failed and last:
+            ends.append(last)
+        return ends
 
     @staticmethod
     def _read_step(line: str, steps: list[Step]) -> None:
