@@ -364,6 +364,28 @@ def test_compose_healthcheck_program_exists_in_the_built_image(
     )
 
 
+MICRO_BATCH_SCRIPT = """
+import asyncio
+import serve
+
+calls = []
+
+def predict_many(rows):
+    calls.append(len(rows))
+    return [sum(row) for row in rows]
+
+async def main():
+    batcher = serve.MicroBatcher(predict_many, max_batch=8, max_wait=0.05)
+    worker = asyncio.create_task(batcher.run())
+    results = await asyncio.gather(*(batcher.submit([1.0, float(i)]) for i in range(20)))
+    worker.cancel()
+    assert results == [1.0 + i for i in range(20)], results
+    print(calls, len(results))
+
+asyncio.run(main())
+"""
+
+
 @pytest.mark.docker
 def test_serving_lesson_code_behaves_as_the_lesson_says(sample_images: ImageCache) -> None:
     """The serving lesson's serve.py, assembled from its parts, runs in our image.
@@ -426,6 +448,15 @@ def test_serving_lesson_code_behaves_as_the_lesson_says(sample_images: ImageCach
             b'{"instances": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}',
         )
         assert status == 200 and body["predictions"] == ["setosa", "virginica"], body
+
+        # "With max_batch=8, twenty requests that arrive together become three
+        # model calls (8, 8 and 4 rows)": run the lesson's MicroBatcher as is.
+        exit_code, output = container.exec_run(
+            ["python", "-c", MICRO_BATCH_SCRIPT], workdir="/opt/sample"
+        )
+        assert exit_code == 0, output.decode()
+        assert output.decode().split() == ["[8,", "8,", "4]", "20"], output.decode()
+        assert "max_batch=8" in page.read_text() and "(8, 8 and 4 rows)" in page.read_text()
 
 
 # --- numbers the lessons state about our images ------------------------------
