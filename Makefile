@@ -21,11 +21,11 @@ provision:
 	bash scripts/provision.sh
 
 test: $(STAMP) provision
-	$(VENV)/bin/ruff check plugins tests benchmarks
+	$(VENV)/bin/ruff check plugins tests benchmarks scripts
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check plugins tests benchmarks
+	$(VENV)/bin/ruff check plugins tests benchmarks scripts
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(PY) "$$script" || exit 1; done
