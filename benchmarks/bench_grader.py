@@ -1,0 +1,187 @@
+"""Benchmark the grader against doing the same by hand, cold and warm build cache.
+
+    .venv/bin/python benchmarks/bench_grader.py [--repeat 3]
+
+For exercise 01's reference solution, in one run:
+
+* by hand: `docker build` (classic builder, as the grader), `docker run` published
+  on 127.0.0.1, then GET /health polled every 5 ms until it answers 200;
+* the grader: `pytest <exercise> -k "build or health"` in a fresh process, i.e.
+  the same build + run + first successful probe, plus interpreter and pytest
+  start-up, hadolint-free collection and cleanup.
+
+Cold means without the build cache (`--no-cache` / `--no-build-cache`); warm
+means with the dependency layers cached. A side prober polls the grader's
+container every 2 ms to see when the app first answers; the grader's own
+`ready_at` (JUnit property of `health`) minus that instant is how late the
+grader noticed. Targets: overhead <= 10 %, noticed <= 100 ms after first answer.
+Needs a running engine and the base image (scripts/ensure-base-image.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import docker
+
+REPO = Path(__file__).resolve().parent.parent
+EXERCISE = REPO / "exercises" / "01-containerize-api"
+LABEL = "org.mlops-course.grader"
+BENCH_LABEL = "org.mlops-course.bench=grader"
+
+
+def copy_solution(root: Path) -> Path:
+    folder = root / EXERCISE.name
+    shutil.copytree(EXERCISE, folder, ignore=shutil.ignore_patterns("__pycache__", "model"))
+    shutil.copy(folder / "solution" / "Dockerfile", folder / "Dockerfile")
+    return folder
+
+
+def wait_for_health(port: int, timeout: float = 120, poll: float = 0.005) -> float:
+    """Poll until GET /health answers 200; the wall-clock time it did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return time.time()
+        except OSError:
+            pass
+        time.sleep(poll)
+    raise TimeoutError(f"nothing answered on port {port} in {timeout} s")
+
+
+def by_hand(folder: Path, tag: str, cold: bool) -> dict[str, float]:
+    env = dict(os.environ, DOCKER_BUILDKIT="0")
+    started = time.perf_counter()
+    build = ["docker", "build", "-q", "--label", BENCH_LABEL, "-t", tag, str(folder)]
+    if cold:
+        build.insert(2, "--no-cache")
+    subprocess.run(build, check=True, capture_output=True, env=env)
+    built = time.perf_counter()
+    container = subprocess.run(
+        ["docker", "run", "-d", "--label", BENCH_LABEL, "-p", "127.0.0.1::8000", tag],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    try:
+        port = subprocess.run(
+            ["docker", "port", container, "8000/tcp"], check=True, capture_output=True, text=True
+        ).stdout.split()[0].rsplit(":", 1)[1]
+        wait_for_health(int(port))
+        answered = time.perf_counter()
+    finally:
+        subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
+    return {"build": built - started, "total": answered - started}
+
+
+class SideProber(threading.Thread):
+    """Finds the grader's container and records when the app first answers."""
+
+    def __init__(self, client: docker.DockerClient, pid: int):
+        super().__init__(daemon=True)
+        self.client, self.pid = client, pid
+        self.first_answer: float | None = None
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        port = None
+        while port is None and not self.stop.is_set():
+            for container in self.client.containers.list(
+                filters={"label": f"{LABEL}.pid={self.pid}"}
+            ):
+                bindings = container.ports.get("8000/tcp") or []
+                if bindings:
+                    port = int(bindings[0]["HostPort"])
+            time.sleep(0.002)
+        while port and not self.stop.is_set() and self.first_answer is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
+                    if r.status == 200:
+                        self.first_answer = time.time()
+            except OSError:
+                time.sleep(0.002)
+
+
+def by_grader(
+    folder: Path, cold: bool, client: docker.DockerClient, checks: str = "build or health"
+) -> dict[str, float]:
+    junit = folder.parent / f"junit-{time.time_ns()}.xml"
+    command = [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider",
+               "--junitxml", str(junit)]
+    if checks:
+        command += ["-k", checks]
+    if cold:
+        command.append("--no-build-cache")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=folder.parent, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    prober = SideProber(client, process.pid)
+    prober.start()
+    output, _ = process.communicate()
+    total = time.perf_counter() - started
+    prober.stop.set()
+    if process.returncode != 0:
+        raise RuntimeError(f"the grader failed:\n{output}")
+    root = ET.parse(junit).getroot()
+    check_seconds = sum(float(case.get("time", 0)) for case in root.iter("testcase"))
+    ready_at = next(
+        (float(p.get("value")) for p in root.iter("property") if p.get("name") == "ready_at"),
+        None,
+    )
+    result = {"total": total, "checks": check_seconds}
+    if ready_at is not None and prober.first_answer is not None:
+        result["noticed_ms"] = (ready_at - prober.first_answer) * 1000
+    return result
+
+
+def median(runs: list[dict[str, float]], key: str) -> float:
+    values = [r[key] for r in runs if key in r]
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs of each (default 3)")
+    args = parser.parse_args()
+    client = docker.from_env(timeout=900)
+    tag = f"bench-grader-raw:{os.getpid()}"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-grader-") as tmp:
+        folder = copy_solution(Path(tmp))
+        try:
+            for label, cold, repeat in (("cold", True, 1), ("warm", False, args.repeat)):
+                hand = [by_hand(folder, tag, cold) for _ in range(repeat)]
+                graded = [by_grader(folder, cold, client) for _ in range(repeat)]
+                rows.append((label, hand, graded))
+            full = by_grader(folder, False, client, checks="")
+        finally:
+            subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
+    print(f"exercise 01 reference solution; median of runs; engine {client.version()['Version']}")
+    print(f"{'':6} {'by hand':>9} {'grader':>9} {'ratio':>6} {'grader checks':>14} "
+          f"{'noticed':>9}   (build by hand)")
+    for label, hand, graded in rows:
+        raw, ours = median(hand, "total"), median(graded, "total")
+        print(
+            f"{label:6} {raw:8.2f}s {ours:8.2f}s {ours / raw:6.2f} {median(graded, 'checks'):13.2f}s"
+            f" {median(graded, 'noticed_ms'):7.1f}ms   ({median(hand, 'build'):.2f}s)"
+        )
+    print(f"full grade of all 5 checks, warm: {full['total']:.2f}s "
+          f"(checks {full['checks']:.2f}s)")
+    print("ratio = grader wall time (fresh process) / by-hand build+run+first probe; "
+          "'grader checks' excludes interpreter and pytest start-up")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
