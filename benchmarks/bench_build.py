@@ -194,6 +194,15 @@ def naive_config() -> dict[str, Any]:
     return config
 
 
+NO_QUIZ_KEY = "_bench_no_quiz"
+NO_QUIZ_ENV = "COURSE_BENCH_NO_QUIZ"
+
+
+def project_without_quiz_rendering() -> dict[str, Any]:
+    """(b) with the Knowledge Check -> widget step skipped: isolates the quiz's share."""
+    return {**project_config(), NO_QUIZ_KEY: True}
+
+
 VARIANTS: dict[str, dict[str, Callable[[], dict[str, Any]]]] = {
     # issue 6: (a) naive baseline vs (b) the project's configuration with the plugin
     "site": {"a": naive_config, "b": project_config},
@@ -221,6 +230,11 @@ def child_build(config_file: str) -> None:
     """Run in the subprocess: build, then report this process's own time and peak RSS."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+
+    if os.environ.get(NO_QUIZ_ENV):  # diagnostic only: where does (b)'s time go?
+        import course_site.plugin
+
+        course_site.plugin.quizzes_to_html = lambda markdown, *args, **kwargs: markdown
 
     start = time.perf_counter()
     build(load_config(config_file))
@@ -250,12 +264,14 @@ def page_assets(html_file: Path, site: Path) -> int:
 
 def run_build(work: Path, name: str, config: dict[str, Any], lessons: int) -> Result:
     """Build the course in work/docs with `config` in a fresh subprocess."""
+    config = dict(config)
+    no_quiz = config.pop(NO_QUIZ_KEY, False)
     site = work / f"site-{name}"
     shutil.rmtree(site, ignore_errors=True)
     config_file = work / f"mkdocs-{name}.yml"
     full = {**config, "docs_dir": str(work / "docs"), "site_dir": str(site)}
     config_file.write_text(yaml.safe_dump(full, sort_keys=False), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", NO_QUIZ_ENV: "1" if no_quiz else ""}
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(config_file)],
         capture_output=True,
@@ -292,7 +308,7 @@ def measure_serve(work: Path, config: dict[str, Any], dirty: bool, port: int) ->
     full = {**config, "docs_dir": str(work / "docs")}
     config_file.write_text(yaml.safe_dump(full, sort_keys=False), encoding="utf-8")
     args = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config_file)]
-    args += ["-a", f"127.0.0.1:{port}", "--no-livereload"]
+    args += ["-a", f"127.0.0.1:{port}"]
     args += ["--dirty"] if dirty else []
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env)
@@ -326,21 +342,32 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def report(compare: str, size: int, results: dict[str, Result], runs: int) -> list[str]:
-    a, b = results["a"], results["b"]
-    labels = LABELS[compare]
+def report(labels: dict[str, str], size: int, results: dict[str, Result], runs: int) -> list[str]:
+    """A Markdown table: one row per configuration, then each one's ratios to (a)."""
+    a = results["a"]
     lines = [
-        f"### {size} lessons (median of {runs})",
+        f"### {size} lessons (median of {runs} interleaved builds each)",
         "",
-        _row(["", "build s", "peak MiB", "site MiB", "lesson HTML KiB", "page JS+CSS KiB"]),
-        _row(["---"] * 6),
+        _row(
+            [
+                "",
+                "build s",
+                "ms / lesson",
+                "peak MiB",
+                "site MiB",
+                "lesson HTML KiB",
+                "page JS+CSS KiB",
+            ]
+        ),
+        _row(["---"] * 7),
     ]
-    for key, r in (("a", a), ("b", b)):
+    for key, r in results.items():
         lines.append(
             _row(
                 [
                     labels[key],
                     f"{r.seconds:.2f}",
+                    f"{1000 * r.seconds / size:.1f}",
                     f"{r.peak_mib:.0f}",
                     f"{r.site_mib:.1f}",
                     f"{r.page_kib:.1f}",
@@ -348,26 +375,18 @@ def report(compare: str, size: int, results: dict[str, Result], runs: int) -> li
                 ]
             )
         )
-    ratios = [
-        b.seconds / a.seconds,
-        b.peak_mib / a.peak_mib,
-        b.site_mib / a.site_mib,
-        b.page_kib / a.page_kib,
-        b.assets_kib / a.assets_kib if a.assets_kib else 0,
-    ]
-    lines.append(_row(["(b) / (a)", *(f"{x:.2f}" for x in ratios)]))
-    lines.append(
-        _row(
-            [
-                "ms per lesson (a, b)",
-                f"{1000 * a.seconds / size:.1f}, {1000 * b.seconds / size:.1f}",
-                "",
-                "",
-                "",
-                "",
-            ]
-        )
-    )
+    for key, r in results.items():
+        if key == "a":
+            continue
+        ratios = [
+            r.seconds / a.seconds,
+            r.peak_mib / a.peak_mib,
+            r.site_mib / a.site_mib,
+            r.page_kib / a.page_kib,
+            r.assets_kib / a.assets_kib if a.assets_kib else 0.0,
+        ]
+        cells = [f"{x:.2f}" for x in ratios]
+        lines.append(_row([f"{labels[key].split()[0]} / (a)", cells[0], "", *cells[1:]]))
     return [*lines, ""]
 
 
@@ -377,6 +396,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 200, 1000])
     parser.add_argument("--repeat", type=int, default=3, help="builds per configuration and size")
     parser.add_argument(
+        "--small-repeat",
+        type=int,
+        default=11,
+        help="builds per configuration for courses under 100 lessons (they take under a second)",
+    )
+    parser.add_argument(
         "--compare",
         choices=sorted(VARIANTS),
         default="site",
@@ -384,31 +409,43 @@ def main() -> None:
         "'plugin': the project's configuration without vs with the plugin (issue 2)",
     )
     parser.add_argument(
-        "--serve", action="store_true", help="also time mkdocs serve edit-to-rebuild (b)"
+        "--diagnose",
+        action="store_true",
+        help="add (c): (b) with quiz rendering skipped, to show the quiz widget's share",
+    )
+    parser.add_argument(
+        "--serve", action="store_true", help="also time mkdocs serve edit-to-rebuild with (b)"
     )
     args = parser.parse_args()
     if args.child:
         child_build(args.child)
         return
 
-    configs = {key: make() for key, make in VARIANTS[args.compare].items()}
+    makers = dict(VARIANTS[args.compare])
+    labels = dict(LABELS[args.compare])
+    if args.diagnose:
+        makers["c"] = project_without_quiz_rendering
+        labels["c"] = "(c) (b) without quiz rendering"
+    configs = {key: make() for key, make in makers.items()}
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, compare={args.compare}\n")
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         for size in args.sizes:
             work = Path(tmp) / f"n{size}"
             generate_course(work / "docs", size)
-            runs: dict[str, list[Result]] = {"a": [], "b": []}
-            for rep in range(args.repeat):
-                order = ("a", "b") if rep % 2 == 0 else ("b", "a")
-                for key in order:
+            repeat = args.small_repeat if size < 100 else args.repeat
+            runs: dict[str, list[Result]] = {key: [] for key in configs}
+            for rep in range(repeat):
+                keys = list(configs) if rep % 2 == 0 else list(reversed(configs))
+                for key in keys:
                     runs[key].append(run_build(work, key, configs[key], size))
-            table = report(args.compare, size, {k: median(v) for k, v in runs.items()}, args.repeat)
-            print("\n".join(table), flush=True)
+            medians = {key: median(results) for key, results in runs.items()}
+            print("\n".join(report(labels, size, medians, repeat)), flush=True)
             if args.serve:
                 for dirty in (False, True):
                     seconds = measure_serve(work, configs["b"], dirty, port=8765 + dirty)
-                    line = f"serve{' --dirty' if dirty else ''}: edit to rebuilt in {seconds:.1f} s"
-                    print(line, flush=True)
+                    flag = " --dirty" if dirty else ""
+                    print(f"mkdocs serve{flag}: edit to rebuilt in {seconds:.1f} s", flush=True)
+                print(flush=True)
 
 
 if __name__ == "__main__":
