@@ -199,14 +199,19 @@ class Engine:
             if not self.client.api.inspect_image(image_id).get("RepoTags"):
                 self.client.api.remove_image(image_id, force=False, noprune=False)
 
-    def cleanup(self) -> None:
-        for container_id in list(self.containers):
-            self.remove_container(container_id)
-        for image in reversed(list(self.images)):
-            self.remove_image(image)
-        for image_id in reversed(self.dangling):
-            self._remove_dangling(image_id)
+    def cleanup(self) -> list[str]:
+        """Remove everything this session made; returns what could not be removed, and why."""
+        problems = []
+        steps = [(self.remove_container, c) for c in list(self.containers)]
+        steps += [(self.remove_image, i) for i in reversed(list(self.images))]
+        steps += [(self._remove_dangling, i) for i in reversed(self.dangling)]
+        for remove, target in steps:
+            try:
+                remove(target)
+            except Exception as error:  # one failure must not stop the rest of the cleanup
+                problems.append(f"{target}: {error}")
         self.dangling.clear()
+        return problems
 
     # -- build --------------------------------------------------------------
 

@@ -34,6 +34,7 @@ class GradingSession:
         self.started = time.perf_counter()
         self._engine: Engine | EngineUnavailable | None = None
         self.cleaned: tuple[int, int] | None = None
+        self.cleanup_problems: list[str] = []
 
     def say(self, text: str) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -69,8 +70,8 @@ class GradingSession:
         engine = self._engine
         if isinstance(engine, Engine) and self.cleaned is None:
             counts = (len(engine.containers), len(engine.images))
-            engine.cleanup()
             self.cleaned = counts
+            self.cleanup_problems = engine.cleanup()
 
 
 SESSION = pytest.StashKey[GradingSession]()
@@ -241,6 +242,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"course-grader: removed the {containers} container(s) and {images} image(s) "
             f"this run made (label {LABEL})"
         )
+    for problem in grading.cleanup_problems:
+        terminalreporter.write_line(f"course-grader: could not remove {problem}", red=True)
     path = config.getoption("grade_report")
     if path:
         terminalreporter.write_line(f"course-grader: grade report written to {path}")
