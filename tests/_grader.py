@@ -101,10 +101,14 @@ def grade(pytester: pytest.Pytester, folder: Path, *args: str) -> GradedRun:
 
 
 def grader_leftovers(client: Any, pid: int | None = None) -> list[str]:
-    """Containers and images with the grader's label (made by process *pid*, if given)."""
+    """Containers and images with the grader's label (made by process *pid*, if given;
+    an image names its maker in its tag, `course-grader/<slug>:<host>-<pid>-<session>`)."""
     label = f"{LABEL}.pid={pid}" if pid is not None else LABEL
     containers = client.containers.list(all=True, filters={"label": label})
-    images = client.images.list(filters={"label": label})
+    images = [
+        i for i in client.images.list(filters={"label": LABEL})
+        if pid is None or any(f"-{pid}-" in tag for tag in i.tags)
+    ]
     return [f"container {c.short_id} {c.labels}" for c in containers] + [
         f"image {i.short_id} {i.tags}" for i in images
     ]

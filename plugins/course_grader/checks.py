@@ -96,13 +96,13 @@ class ExerciseRun:
             dockerfile = self.dockerfile("build")
         except CheckFailed as failure:
             return failure
-        tag = f"course-grader/{self.exercise.slug.lower()}:{engine.session}"
+        tag = engine.image_tag(self.exercise.slug)
         try:
             return engine.build(
                 self.exercise.root,
                 self.exercise.dockerfile,
                 tag,
-                engine.labels(self.exercise.slug),
+                engine.image_labels(self.exercise.slug),
                 timeout=float(run.get("build_timeout", 900)),
                 nocache=not self.build_cache,
             )
@@ -498,11 +498,11 @@ class ExerciseRun:
             str(self.exercise.root), sorted(files), io.BytesIO(),
             extra_files=[(touch, changed)],
         )
-        tag = f"course-grader/{self.exercise.slug.lower()}:{engine.session}-cache-probe"
+        tag = engine.image_tag(self.exercise.slug, "-cache-probe")
         try:
             probe = engine.build(
                 self.exercise.root, self.exercise.dockerfile, tag,
-                engine.labels(self.exercise.slug),
+                engine.image_labels(self.exercise.slug),
                 timeout=float(self.exercise.run.get("build_timeout", 900)), fileobj=context,
             )
         except BuildFailed as error:

@@ -15,6 +15,7 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,6 +58,14 @@ class Probe:
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
+
+
+def _epoch(timestamp: str) -> float:
+    """Seconds since the epoch of an engine timestamp like 2026-11-24T21:49:40.49995Z."""
+    try:
+        return datetime.fromisoformat(timestamp[:19]).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _pid_alive(pid: int) -> bool:
@@ -145,7 +154,24 @@ class Engine:
 
     # -- labels and cleanup -------------------------------------------------
 
+    @property
+    def owner(self) -> str:
+        """host-pid-session: who made an image, in its tag (tag-safe characters only)."""
+        host = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:60]
+        return f"{host}-{os.getpid()}-{self.session}"
+
+    def image_tag(self, exercise: str, suffix: str = "") -> str:
+        slug = re.sub(r"[^a-z0-9_.-]", "-", exercise.lower()).strip("-.") or "exercise"
+        return f"course-grader/{slug}:{self.owner}{suffix}"
+
+    @staticmethod
+    def image_labels(exercise: str) -> dict[str, str]:
+        """Image labels are fixed, so the LABEL step of a rebuild comes from the cache;
+        who made an image is in its tag (see `owner`)."""
+        return {LABEL: "1", f"{LABEL}.exercise": exercise}
+
     def labels(self, exercise: str) -> dict[str, str]:
+        """Container labels: who made it, so a later run can tell a leftover from a live one."""
         return {
             LABEL: "1",
             f"{LABEL}.session": self.session,
@@ -160,7 +186,8 @@ class Engine:
             return False
         host = labels.get(f"{LABEL}.host")
         pid = labels.get(f"{LABEL}.pid", "")
-        if host == socket.gethostname() and pid.isdigit():
+        this_host = socket.gethostname()
+        if host in {this_host, re.sub(r"[^A-Za-z0-9_.]", "_", this_host)[:60]} and pid.isdigit():
             return not _pid_alive(int(pid))
         started = labels.get(f"{LABEL}.started", "0")
         return time.time() - float(started if started.isdigit() else 0) > max_age
@@ -174,10 +201,19 @@ class Engine:
                     container.remove(force=True)
                     removed_containers += 1
         for image in self.client.images.list(filters={"label": LABEL}):
-            if self._stale(image.labels or {}):
-                with contextlib.suppress(NotFound, APIError):
-                    self.client.images.remove(image.id, force=True)
-                    removed_images += 1
+            for tag in image.tags:
+                match = re.fullmatch(r"course-grader/[^:]+:(.+)-(\d+)-([0-9a-f]+)(-.*)?", tag)
+                if not match:
+                    continue
+                host, pid, session = match.group(1, 2, 3)
+                created = image.attrs.get("Created", 0)
+                started = created if isinstance(created, int) else _epoch(str(created))
+                owner = {f"{LABEL}.host": host, f"{LABEL}.pid": pid, f"{LABEL}.session": session,
+                         f"{LABEL}.started": str(int(started))}
+                if self._stale(owner):
+                    with contextlib.suppress(NotFound, APIError):
+                        self.client.images.remove(tag, force=True)
+                        removed_images += 1
         return removed_containers, removed_images
 
     def remove_container(self, container_id: str) -> None:
