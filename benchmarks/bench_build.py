@@ -17,6 +17,7 @@ Not a test: it prints a table (and exits 0) whatever the numbers are.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -220,6 +221,8 @@ LABELS = {
 @dataclass
 class Result:
     seconds: float
+    plugin_seconds: float
+    quiz_seconds: float
     peak_mib: float
     site_mib: float
     page_kib: float
@@ -231,6 +234,11 @@ def child_build(config_file: str) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    spent = {"plugin": 0.0, "quiz": 0.0}
+    with open(config_file, encoding="utf-8") as f:
+        plugins = yaml.safe_load(f).get("plugins", [])
+    if any(p == "course" or (isinstance(p, dict) and "course" in p) for p in plugins):
+        _time_plugin_events(spent)
     if os.environ.get(NO_QUIZ_ENV):  # diagnostic only: where does (b)'s time go?
         import course_site.plugin
 
@@ -240,7 +248,28 @@ def child_build(config_file: str) -> None:
     build(load_config(config_file))
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "peak_kib": peak}))
+    print(json.dumps({"seconds": seconds, "peak_kib": peak, **spent}))
+
+
+def _time_plugin_events(spent: dict[str, float]) -> None:
+    """Add up the time spent in the course plugin's events, and in quiz rendering among them."""
+    import course_site.plugin as course_plugin
+
+    def timed(function: Callable[..., Any], key: str) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - start
+
+        return wrapper
+
+    for event in ("on_config", "on_files", "on_nav", "on_page_markdown", "on_post_page"):
+        method = getattr(course_plugin.CoursePlugin, event)
+        setattr(course_plugin.CoursePlugin, event, timed(method, "plugin"))
+    course_plugin.quizzes_to_html = timed(course_plugin.quizzes_to_html, "quiz")
 
 
 def dir_size(path: Path) -> int:
@@ -284,6 +313,8 @@ def run_build(work: Path, name: str, config: dict[str, Any], lessons: int) -> Re
     page = site / f"s{middle // PER_SECTION:03d}" / f"lesson-{middle:04d}" / "index.html"
     result = Result(
         seconds=measured["seconds"],
+        plugin_seconds=measured["plugin"],
+        quiz_seconds=measured["quiz"],
         peak_mib=measured["peak_kib"] / 1024,
         site_mib=dir_size(site) / 2**20,
         page_kib=page.stat().st_size / 1024,
@@ -353,13 +384,14 @@ def report(labels: dict[str, str], size: int, results: dict[str, Result], runs: 
                 "",
                 "build s",
                 "ms / lesson",
+                "plugin (quiz) ms / lesson",
                 "peak MiB",
                 "site MiB",
                 "lesson HTML KiB",
                 "page JS+CSS KiB",
             ]
         ),
-        _row(["---"] * 7),
+        _row(["---"] * 8),
     ]
     for key, r in results.items():
         lines.append(
@@ -368,6 +400,7 @@ def report(labels: dict[str, str], size: int, results: dict[str, Result], runs: 
                     labels[key],
                     f"{r.seconds:.2f}",
                     f"{1000 * r.seconds / size:.1f}",
+                    f"{1000 * r.plugin_seconds / size:.2f} ({1000 * r.quiz_seconds / size:.2f})",
                     f"{r.peak_mib:.0f}",
                     f"{r.site_mib:.1f}",
                     f"{r.page_kib:.1f}",
@@ -386,7 +419,7 @@ def report(labels: dict[str, str], size: int, results: dict[str, Result], runs: 
             r.assets_kib / a.assets_kib if a.assets_kib else 0.0,
         ]
         cells = [f"{x:.2f}" for x in ratios]
-        lines.append(_row([f"{labels[key].split()[0]} / (a)", cells[0], "", *cells[1:]]))
+        lines.append(_row([f"{labels[key].split()[0]} / (a)", cells[0], "", "", *cells[1:]]))
     return [*lines, ""]
 
 
