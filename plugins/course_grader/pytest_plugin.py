@@ -101,7 +101,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs a running Docker engine")
     session = GradingSession(config)
     config.stash[SESSION] = session
+
+
+def _clean_up_on_exit(config: pytest.Config, session: GradingSession) -> None:
+    """From here on the run owns engine objects: clean up on SIGTERM and at exit too."""
     atexit.register(session.cleanup)
+    config.add_cleanup(lambda: atexit.unregister(session.cleanup))
     # SIGTERM (CI cancel, `timeout`) should clean up like Ctrl-C does.
     if (
         threading.current_thread() is threading.main_thread()
@@ -178,6 +183,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             item.run.exercise.slug, item.check.id, item.check.points
         )
     if any(item.check.needs_engine for item in items):
+        _clean_up_on_exit(session.config, grading)
         # Connect once up front: sweeps leftovers of earlier runs and says so.
         try:
             grading.engine()
