@@ -184,14 +184,17 @@ class ExerciseRun:
         next_state = next_listen = started
         suspicious = 0
         last_error = "no answer yet"
+        last_probe: Probe | None = None
         container.reload()
         while True:
             now = time.perf_counter()
             if container.host_port is not None:
                 try:
                     probe = http_request(container.host_port, "GET", path, timeout=2.0)
-                    self.ready_at = time.time()
-                    return probe
+                    if probe.status < 500:  # a 5xx may mean "still loading": keep polling
+                        self.ready_at = time.time()
+                        return probe
+                    last_probe, last_error = probe, f"HTTP {probe.status}"
                 except (OSError, http.client.HTTPException) as error:
                     last_error = f"{type(error).__name__}: {error}" if str(error) else type(
                         error
@@ -212,6 +215,8 @@ class ExerciseRun:
                 else:
                     suspicious = 0
             if now - started > timeout:
+                if last_probe is not None:
+                    return last_probe  # the app answers, but with an error: `health` says so
                 raise self._unreachable(
                     container, container.listening() or [], last_error, now - started
                 )
