@@ -362,3 +362,58 @@ def test_exercise_folders_are_complete():
         assert "TODO" in (folder / "Dockerfile").read_text()
         assert f"pytest exercises/{name}" in (folder / "README.md").read_text()
     assert Path(EXERCISES / "02-production-image" / "solution" / ".dockerignore").is_file()
+
+
+# -- build log reading (pure parts of the engine adapter) ------------------------------------
+
+
+def read_steps(log: str) -> list:
+    from course_grader.engine import Engine
+
+    steps: list = []
+    for line in log.splitlines():
+        Engine._read_step(line, steps)
+    return steps
+
+
+BUILD_LOG = """\
+Step 1/6 : FROM python:3.11-slim-bookworm AS builder
+ ---> 36c17410ea7b
+Step 2/6 : RUN pip install --no-cache-dir -r requirements.txt
+ ---> Using cache
+ ---> 1111111111aa
+Step 3/6 : COPY train.py .
+ ---> Running in 9999999999ff
+ ---> 2222222222bb
+Step 4/6 : FROM python:3.11-slim-bookworm
+ ---> 36c17410ea7b
+Step 5/6 : COPY --from=builder /opt/venv /opt/venv
+ ---> 3333333333cc
+Step 6/6 : USER app
+"""
+
+
+def test_build_log_steps_record_cache_hits_and_images():
+    steps = read_steps(BUILD_LOG)
+    assert [(s.number, s.cached, s.image_id) for s in steps] == [
+        (1, False, "36c17410ea7b"), (2, True, "1111111111aa"), (3, False, "2222222222bb"),
+        (4, False, "36c17410ea7b"), (5, False, "3333333333cc"), (6, False, None),
+    ]
+    assert steps[1].instruction == "RUN pip install --no-cache-dir -r requirements.txt"
+
+
+def test_stage_ends_are_the_images_left_outside_the_final_chain():
+    from course_grader.engine import Engine
+
+    steps = read_steps(BUILD_LOG)
+    assert Engine._stage_ends(steps, failed=False) == ["2222222222bb"]
+    assert Engine._stage_ends(steps, failed=True) == ["2222222222bb", "3333333333cc"]
+
+
+def test_requirement_installs_are_recognised_in_their_usual_spellings():
+    for command in ("pip install -r requirements.txt",
+                    "pip3 install --no-cache-dir -r req/requirements.txt",
+                    "python -m pip install --requirement=requirements.txt",
+                    "/opt/venv/bin/pip install -r requirements-prod.txt"):
+        assert hints.installs_requirements(command), command
+    assert not hints.installs_requirements("pip install fastapi")
