@@ -27,6 +27,7 @@ from course_site.quiz.parser import parse_quizzes
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -160,6 +161,8 @@ def launch_chromium(playwright: Any) -> Any:
             "`apt-get install -y chromium` as root (`make provision` does it), "
             "then run the tests again. Do not use `playwright install`."
         )
+    # A busy 2-core CI machine (image builds in the same run) can exceed the 5 s default.
+    expect.set_options(timeout=15_000)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
