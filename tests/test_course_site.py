@@ -179,3 +179,24 @@ def test_without_generated_section_pages_the_nav_has_no_dangling_entries(tmp_pat
     assert links[:3] == ["..", "../basics/zz/", "../basics/aa/"]
     assert "None" not in built.html("about").split('class="md-content"', 1)[0]
     assert 'href="basics/"' not in article(built.html(""))
+
+
+def test_an_ordinary_page_in_a_section_folder_joins_the_end_of_that_section(
+    tmp_path: Path,
+) -> None:
+    pages = two_sections()
+    pages["ship/cheatsheet.md"] = "# Cheatsheet\n"
+    built = build_site(tmp_path, pages, options=SECTIONS, strict=True)
+    links = nav_links(built.html("ship/cheatsheet"))
+    assert links.index("../s-two/") < links.index("./") < links.index("../../about/")
+
+
+def test_an_explicit_nav_in_mkdocs_yml_is_kept_and_the_footer_still_follows_the_chain(
+    tmp_path: Path,
+) -> None:
+    config_file = write_site(tmp_path, two_sections(), options=SECTIONS)
+    config = load_config(str(config_file))
+    config.nav = ["index.md", "ship/s-one.md", "basics/aa.md", "basics/zz.md", "ship/s-two.md"]
+    built = build_loaded(config)
+    assert nav_links(built.html("ship/s-one"))[:3] == ["../..", "./", "../../basics/aa/"]
+    assert footer(built.html("basics/aa")) == {"prev": "../zz/", "next": "../../ship/s-one/"}
