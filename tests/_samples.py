@@ -236,6 +236,15 @@ def from_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if re.match(r"\s*FROM\s", line, re.I)]
 
 
+def earlier_stages(text: str) -> list[str]:
+    """Names of the stages before the final one (unnamed stages cannot be targeted)."""
+    names = []
+    for line in from_lines(text):
+        words = [w for w in line.split()[1:] if not w.startswith("--")]
+        names.append(words[2] if len(words) >= 3 and words[1].upper() == "AS" else "")
+    return [name for name in names[:-1] if name]
+
+
 def final_base(text: str) -> str:
     """The image the last stage starts FROM (without its stage name)."""
     froms = [i.args for i in instructions(text) if i.keyword == "FROM"]
@@ -408,7 +417,9 @@ def build_image(client: Any, context: Path, dockerfile: str, tag: str) -> Any:
     """Build `dockerfile` (text) with `context` and the test label; the image.
 
     The Dockerfile is written next to the context, not inside it, so the
-    context stays exactly the exercise folder a reader would build in.
+    context stays exactly the exercise folder a reader would build in. Earlier
+    stages are built first as labelled targets: the classic builder would leave
+    their last image untagged behind, out of remove_labelled()'s reach.
     """
     from docker.errors import BuildError
 
@@ -416,15 +427,19 @@ def build_image(client: Any, context: Path, dockerfile: str, tag: str) -> Any:
     scratch.mkdir(parents=True, exist_ok=True)
     dockerfile_path = scratch / f"Dockerfile.{uuid.uuid4().hex[:8]}"
     dockerfile_path.write_text(dockerfile)
+    image = None
+    name, _, version = tag.partition(":")
     try:
-        image, _ = client.images.build(
-            path=str(context),
-            dockerfile=str(dockerfile_path),
-            tag=tag,
-            labels={LABEL: LABEL_VALUE},
-            rm=True,
-            forcerm=True,
-        )
+        for target in [*earlier_stages(dockerfile), None]:
+            image, _ = client.images.build(
+                path=str(context),
+                dockerfile=str(dockerfile_path),
+                tag=f"{name}-{target}:{version or 'latest'}" if target else tag,
+                labels={LABEL: LABEL_VALUE},
+                target=target,
+                rm=True,
+                forcerm=True,
+            )
     except BuildError as error:
         tail = "".join(
             str(chunk.get("stream", chunk.get("error", ""))) for chunk in error.build_log

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -467,8 +468,24 @@ class ExerciseRun:
             found_hints = []
             if len(dockerfile.stages) < 2:
                 found_hints.append("a multi-stage build leaves build-only files behind")
-            if any("--no-cache-dir" not in i.args for i in hints.dependency_installs(dockerfile)):
+            installs = hints.dependency_installs(dockerfile)
+            if any("--no-cache-dir" not in i.args for i in installs):
                 found_hints.append("`pip install --no-cache-dir` keeps pip's download cache out")
+            if any(
+                i.keyword == "RUN" and re.search(r"-m\s+venv\b", i.args)
+                and "--without-pip" not in i.args
+                for i in dockerfile.instructions
+            ):
+                found_hints.append(
+                    "`python -m venv --without-pip /opt/venv` with "
+                    "`pip --python /opt/venv/bin/python install …` keeps a second pip out of "
+                    "the environment you copy"
+                )
+            if any("--no-compile" not in i.args for i in installs):
+                found_hints.append(
+                    "`pip install --no-compile` leaves out the .pyc files (about a fifth of "
+                    "the libraries); Python compiles what the app imports when it starts"
+                )
             found_hints.append(
                 "a .dockerignore keeps caches, virtualenvs and data out of `COPY . .`"
             )

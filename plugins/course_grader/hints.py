@@ -27,8 +27,8 @@ HINTS = {
     ),
     "root": (
         "the container runs as root; create an unprivileged user (e.g. "
-        "`RUN useradd --create-home --uid 10001 app`) and switch to it with `USER app` "
-        "before CMD, after the steps that need root"
+        "`RUN useradd --system --uid 10001 app`) and switch to it by number with "
+        "`USER 10001` before CMD, after the steps that need root"
     ),
     "requirements-after-code": (
         "requirements are installed after the code is copied, so every code change reinstalls "
