@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
+import pytest
 from course_site.quiz.encoding import fnv1a32, source_order_never
-from course_site.quiz.inline import InlineMarkdown
+from course_site.quiz.inline import InlineMarkdown, plain_text_pattern
 from course_site.quiz.parser import Question, Quiz
 from course_site.quiz.render import render_quiz, storage_key
 from hypothesis import given, settings
@@ -180,3 +182,101 @@ def test_any_valid_quiz_encodes_exactly_one_correct_option_out_of_order(
 def test_server_permutation_is_never_the_identity(count: int, seed: str) -> None:
     order = source_order_never(count, seed)
     assert sorted(order) == list(range(count)) and order != list(range(count))
+
+
+# -- the plain-text shortcut: byte for byte what Markdown would give ------------------
+
+
+def _project_markdown() -> tuple[list, dict]:
+    from mkdocs.config import load_config
+
+    config = load_config(str(Path(__file__).parents[1] / "mkdocs.yml"))
+    named = [ext for ext in config.markdown_extensions if isinstance(ext, str)]
+    return named, dict(config.mdx_configs)
+
+
+_EVERY_TEXT_EXTENSION = [
+    "abbr",
+    "attr_list",
+    "def_list",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "toc",
+    "wikilinks",
+    "pymdownx.arithmatex",
+    "pymdownx.betterem",
+    "pymdownx.caret",
+    "pymdownx.critic",
+    "pymdownx.inlinehilite",
+    "pymdownx.keys",
+    "pymdownx.mark",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+]
+_TYPOGRAPHIC = [*_EVERY_TEXT_EXTENSION, "smarty", "pymdownx.smartsymbols", "pymdownx.magiclink"]
+_TYPOGRAPHIC_CONFIG = {"smarty": {"smart_angled_quotes": True}}
+
+_RENDERERS = {
+    "project": InlineMarkdown(*_project_markdown()),
+    "every text extension": InlineMarkdown(_EVERY_TEXT_EXTENSION),
+    "typographic": InlineMarkdown(_TYPOGRAPHIC, _TYPOGRAPHIC_CONFIG),
+    "typographic + emoji": InlineMarkdown(["pymdownx.emoji", "smarty"]),
+}
+
+# Pieces that make plain-looking text special for some extension: quotes, dashes,
+# ellipses, (c), (tm), 1st, 1/2, +/-, www.x.org, :smile:, ==x==, ^^x^^, ~~x~~, ...
+_PIECES = [
+    *"aAzZ019 ,.;?'()-:/+=*_`[]<>&\"~^!#@{}|$\\\t",
+    "Word",
+    "c",
+    "tm",
+    "r",
+    "st",
+    "nd",
+    "th",
+    "www",
+    "com",
+    "http",
+    "1st",
+    "42",
+    "--",
+    "...",
+    "1/2",
+    "smile",
+    "  ",
+]
+_NEAR_PLAIN = [p for p in _PIECES if all(c.isalnum() or c in " ,.;?'()-" for c in p)]
+_FRAGMENT = st.one_of(
+    st.lists(st.sampled_from(_NEAR_PLAIN), min_size=1, max_size=14).map("".join),
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map("".join),
+)
+
+
+@pytest.mark.parametrize("name", sorted(_RENDERERS))
+@settings(max_examples=400, deadline=None)
+@given(text=_FRAGMENT)
+def test_plain_text_shortcut_gives_exactly_what_markdown_gives(name: str, text: str) -> None:
+    inline = _RENDERERS[name]
+    if inline.is_plain(text):
+        assert inline(text) == inline.convert(text) == text
+
+
+@pytest.mark.parametrize("name", sorted(_RENDERERS))
+def test_plain_text_shortcut_applies_to_ordinary_questions(name: str) -> None:
+    inline = _RENDERERS[name]
+    for text in ("Which option is right?", "Option 2 about caching, mostly", "It ends here."):
+        assert inline.is_plain(text) and inline(text) == inline.convert(text)
+    for text in ("Use `CMD`", "A *b*", "x < y", "See www.example.org", "a -- b"):
+        assert inline(text) == inline.convert(text)
+    assert not _RENDERERS["typographic"].is_plain("It's the 1st (c) one...")
+
+
+def test_no_shortcut_with_unknown_extensions_or_text_added_to_every_page() -> None:
+    assert plain_text_pattern(["toc"]) is not None
+    assert plain_text_pattern(["some_plugin.extension"]) is None
+    assert plain_text_pattern([object()]) is None
+    assert plain_text_pattern(["pymdownx.snippets"], {"pymdownx.snippets": {}}) is not None
+    snippets = {"pymdownx.snippets": {"auto_append": ["glossary.md"]}}
+    assert plain_text_pattern(["pymdownx.snippets"], snippets) is None
+    assert plain_text_pattern(["abbr"], {"abbr": {"glossary": {"HTML": "x"}}}) is None

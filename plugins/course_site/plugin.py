@@ -17,7 +17,7 @@ from .config import CoursePluginConfig
 from .course import Course, Section, SectionSpec
 from .front_matter import front_matter_problem, has_front_matter_block
 from .nav import course_nav
-from .quiz.adapter import add_asset_files, quizzes_to_html, register_assets
+from .quiz.adapter import QuizInline, add_asset_files, quizzes_to_html, register_assets
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
@@ -52,11 +52,13 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.home_src: str | None = None
         self.authored_indexes: dict[str, Section] = {}
         self.indexes: set[str] = set()
+        self.quiz_inline: QuizInline | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         self._reset()
+        self.quiz_inline = QuizInline(config)
         register_assets(config)
         return config
 
@@ -152,7 +154,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             return None
         src = page.file.src_uri
         # Quizzes first: the page is still the author's text, so warnings name real lines.
-        markdown = quizzes_to_html(markdown, page, config, files)
+        markdown = quizzes_to_html(markdown, page, config, files, self.quiz_inline)
         lesson = self.course.by_src.get(src)
         if lesson is not None and self.config.lesson_meta:
             markdown = insert_after_title(markdown, lesson_meta(lesson))

@@ -6,17 +6,18 @@ page's Markdown becomes quiz HTML and how the JS/CSS get into the built site.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import markdown
+from markdown.treeprocessors import Treeprocessor
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .inline import InlineMarkdown
-from .parser import find_sections
+from .inline import InlineMarkdown, PageLinks
 from .render import render_quiz
 from .replace import replace_quizzes
 
@@ -50,20 +51,61 @@ def add_asset_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def _inline_renderer(page: Page, config: MkDocsConfig, files: Files) -> Callable[[str], str]:
-    def prepare(md: markdown.Markdown) -> None:
-        # MkDocs' own link rewriting (`x.md` -> `x/`), so links in quiz text resolve
-        # exactly like links in the page around them.
-        try:
-            from mkdocs.structure.pages import _RelativePathTreeprocessor
-        except ImportError:  # pragma: no cover - MkDocs internals moved
-            return
-        _RelativePathTreeprocessor(page.file, files, config)._register(md)
+def _page_links(page: Page, config: MkDocsConfig, files: Files) -> Treeprocessor | None:
+    """MkDocs' own link rewriting (`x.md` -> `x/`) for this page, so links in quiz text
+    resolve exactly like links in the page around them."""
+    try:
+        from mkdocs.structure.pages import _RelativePathTreeprocessor
+    except ImportError:  # pragma: no cover - MkDocs internals moved
+        return None
+    return _RelativePathTreeprocessor(page.file, files, config)
 
-    # Extensions named in mkdocs.yml get fresh instances here; instances that other
-    # plugins put in the list carry their own state and stay with the page's Markdown.
-    named = [ext for ext in config.markdown_extensions if isinstance(ext, str)]
-    return InlineMarkdown(named, config.mdx_configs, prepare)
+
+class QuizInline:
+    """One build's inline renderer: one Markdown instance, retargeted page by page.
+
+    Why per build and not per page: a `markdown.Markdown` with every configured
+    extension takes about a millisecond to set up and stays in memory until the
+    garbage collector finds its reference cycles. The plugin makes a new one in
+    `on_config`, so `mkdocs serve` picks up a changed mkdocs.yml.
+    """
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self._config = config
+        self._links = PageLinks()
+        self._inline: InlineMarkdown | None = None
+
+    def _renderer(self) -> InlineMarkdown:
+        if self._inline is None:
+
+            def prepare(md: markdown.Markdown) -> None:
+                self._links.md = md
+                md.treeprocessors.register(self._links, "relpath", 0)
+
+            # Extensions named in mkdocs.yml get fresh instances here; instances that
+            # other plugins put in the list carry their own state and stay with the
+            # page's Markdown.
+            config = self._config
+            named = [ext for ext in config.markdown_extensions if isinstance(ext, str)]
+            self._inline = InlineMarkdown(named, config.mdx_configs, prepare)
+        return self._inline
+
+    @contextmanager
+    def for_page(self, page: Page, files: Files) -> Iterator[Callable[[str], str]]:
+        """The renderer with this page's links; each distinct fragment converted once."""
+        self._links.target = _page_links(page, self._config, files)
+        done: dict[str, str] = {}
+
+        def render(text: str) -> str:
+            html = done.get(text)
+            if html is None:
+                html = done[text] = self._renderer()(text)
+            return html
+
+        try:
+            yield render
+        finally:
+            self._links.target = None
 
 
 def _line_offset(page: Page, markdown_text: str) -> int:
@@ -83,19 +125,23 @@ def lesson_key(page: Page) -> str:
     return str(lesson_id) if lesson_id else page.file.src_uri
 
 
-def quizzes_to_html(markdown_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+def quizzes_to_html(
+    markdown_text: str,
+    page: Page,
+    config: MkDocsConfig,
+    files: Files,
+    inline: QuizInline | None = None,
+) -> str:
     """Replace each valid Knowledge Check list in a page with the quiz widget.
 
     A malformed one is logged as a WARNING (file and line; `--strict` fails) and left
-    as ordinary Markdown.
+    as ordinary Markdown. `inline` is the build's renderer (a new one if not given).
     """
-    if not find_sections(markdown_text):
-        return markdown_text
-    inline = _inline_renderer(page, config, files)
     key = lesson_key(page)
-    result, errors = replace_quizzes(
-        markdown_text, lambda quiz, index: render_quiz(quiz, key, index, inline)
-    )
+    with (inline or QuizInline(config)).for_page(page, files) as render:
+        result, errors = replace_quizzes(
+            markdown_text, lambda quiz, index: render_quiz(quiz, key, index, render)
+        )
     offset = _line_offset(page, markdown_text) if errors else 0
     for error in errors:
         log.warning(
