@@ -85,6 +85,30 @@ def test_links_in_quiz_text_resolve_like_page_links(tmp_path: Path) -> None:
     assert '<a href="https://example.org/">Yes</a>' in html
 
 
+def test_one_renderer_per_build_rewrites_links_for_each_page_and_leaves_no_slot(
+    tmp_path: Path,
+) -> None:
+    # The build shares one Markdown instance; each page's links must still be its own.
+    def questions(up: str) -> list[tuple[str, list[str]]]:
+        return [(f"Read [this]({up}other/page.md)?", ["Yes, `now`", "No"])]
+
+    pages = {
+        "index.md": HOME,
+        "basics/one.md": lesson_page("one", 1, questions("../")),
+        "basics/deeper/two.md": lesson_page("two", 1, questions("../../"), section="deeper")
+        + "\n## Knowledge Check\n\n1. Again [this](../../other/page.md)?\n   - a\n   - b\n",
+        "other/page.md": "# Other\n",
+    }
+    built = build_site(tmp_path, pages)
+    one, two = _html(built.site, "basics/one"), _html(built.site, "basics/deeper/two")
+    assert '<a href="../../other/page/">this</a>' in one
+    assert two.count('<a href="../../../other/page/">this</a>') == 2
+    assert not [w for w in built.warnings if "not found" in w]
+    assert two.count('class="course-quiz"') == 2 and 'data-quiz-key="course-quiz:two#2"' in two
+    for html in (one, two):
+        assert "course-quiz-slot" not in html and "<code>now</code>" in html
+
+
 def test_html_in_quiz_text_is_escaped_in_the_built_page(tmp_path: Path) -> None:
     questions = [("Is <script>alert(1)</script> run?", ["No, <b>never</b>", "Yes"])]
     built = build_site(

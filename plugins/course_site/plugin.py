@@ -17,7 +17,13 @@ from .config import CoursePluginConfig
 from .course import Course, Section, SectionSpec
 from .front_matter import front_matter_problem, has_front_matter_block
 from .nav import course_nav
-from .quiz.adapter import QuizInline, add_asset_files, quizzes_to_html, register_assets
+from .quiz.adapter import (
+    QuizInline,
+    add_asset_files,
+    insert_quizzes,
+    quizzes_to_html,
+    register_assets,
+)
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
@@ -167,10 +173,13 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Drop template whitespace: most of a page in a large course is its nav."""
-        if not self.config.enabled or not self.config.compact_html:
+        """Fill in the page's quiz widgets; drop template whitespace (most of a page in
+        a large course is its nav)."""
+        if not self.config.enabled:
             return None
-        return compact_html(output)
+        if self.quiz_inline is not None:
+            output = insert_quizzes(output, page, self.quiz_inline)
+        return compact_html(output) if self.config.compact_html else output
 
 
 # `mkdocs serve --dirty` rebuilds only pages whose file changed. Pages made from the

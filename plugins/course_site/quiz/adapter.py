@@ -6,6 +6,7 @@ page's Markdown becomes quiz HTML and how the JS/CSS get into the built site.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .inline import InlineMarkdown, PageLinks
+from .parser import Quiz
 from .render import render_quiz
 from .replace import replace_quizzes
 
@@ -68,12 +70,20 @@ class QuizInline:
     extension takes about a millisecond to set up and stays in memory until the
     garbage collector finds its reference cycles. The plugin makes a new one in
     `on_config`, so `mkdocs serve` picks up a changed mkdocs.yml.
+
+    Why widgets are deferred (`defer` / `insert`): MkDocs renders every page's Markdown
+    before it writes any page and keeps each page's Markdown and HTML to the end, so a
+    widget put into the Markdown is held twice per lesson and parsed again as raw HTML
+    (and by the search plugin). The page carries an empty slot element instead; the
+    parsed quizzes wait here and become HTML in `on_post_page`, one page at a time.
     """
 
     def __init__(self, config: MkDocsConfig) -> None:
         self._config = config
         self._links = PageLinks()
         self._inline: InlineMarkdown | None = None
+        self._nonce = secrets.token_hex(8)
+        self._pending: dict[str, tuple[Files, str, list[Quiz]]] = {}
 
     def _renderer(self) -> InlineMarkdown:
         if self._inline is None:
@@ -107,6 +117,33 @@ class QuizInline:
         finally:
             self._links.target = None
 
+    def slot(self, index: int) -> str:
+        """The element that stands for a page's `index`-th quiz until `insert`."""
+        return f'<div class="course-quiz-slot" data-slot="{self._nonce}-{index}"></div>'
+
+    def defer(self, page: Page, files: Files, key: str, quizzes: list[Quiz]) -> None:
+        """Keep a page's parsed quizzes until its HTML is written."""
+        self._pending[page.file.src_uri] = (files, key, quizzes)
+
+    def insert(self, output: str, page: Page) -> str:
+        """Put the widgets of `page` into its finished HTML in place of their slots."""
+        pending = self._pending.pop(page.file.src_uri, None)
+        if pending is None:
+            return output
+        files, key, quizzes = pending
+        with self.for_page(page, files) as render:
+            for index, quiz in enumerate(quizzes):
+                slot = self.slot(index)
+                if slot not in output:
+                    log.warning(
+                        "%s: the quiz widget's place was removed from the page "
+                        "(by a theme or a plugin that runs before `course`).",
+                        page.file.src_uri,
+                    )
+                    continue
+                output = output.replace(slot, render_quiz(quiz, key, index, render), 1)
+        return output
+
 
 def _line_offset(page: Page, markdown_text: str) -> int:
     """Lines of front matter above `markdown_text`, so warnings name real file lines."""
@@ -135,13 +172,25 @@ def quizzes_to_html(
     """Replace each valid Knowledge Check list in a page with the quiz widget.
 
     A malformed one is logged as a WARNING (file and line; `--strict` fails) and left
-    as ordinary Markdown. `inline` is the build's renderer (a new one if not given).
+    as ordinary Markdown. With the build's `inline` renderer the page gets slots that
+    `QuizInline.insert` fills in `on_post_page`; without one, the widgets themselves.
     """
     key = lesson_key(page)
-    with (inline or QuizInline(config)).for_page(page, files) as render:
-        result, errors = replace_quizzes(
-            markdown_text, lambda quiz, index: render_quiz(quiz, key, index, render)
-        )
+    if inline is None:  # standalone: the widgets go straight into the Markdown
+        with QuizInline(config).for_page(page, files) as render:
+            result, errors = replace_quizzes(
+                markdown_text, lambda quiz, index: render_quiz(quiz, key, index, render)
+            )
+    else:
+        quizzes: list[Quiz] = []
+
+        def slot(quiz: Quiz, index: int) -> str:
+            quizzes.append(quiz)
+            return inline.slot(index)
+
+        result, errors = replace_quizzes(markdown_text, slot)
+        if quizzes:
+            inline.defer(page, files, key, quizzes)
     offset = _line_offset(page, markdown_text) if errors else 0
     for error in errors:
         log.warning(
@@ -151,3 +200,8 @@ def quizzes_to_html(
             error.message,
         )
     return result
+
+
+def insert_quizzes(output: str, page: Page, inline: QuizInline) -> str:
+    """The page's finished HTML with its deferred quiz widgets in place."""
+    return inline.insert(output, page)
