@@ -23,6 +23,7 @@ import os
 import re
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -366,6 +367,13 @@ def measure_serve(work: Path, config: dict[str, Any], dirty: bool, port: int) ->
         proc.wait(timeout=30)
 
 
+def _free_port() -> int:
+    """A port nothing listens on now (a fixed one may be taken by another server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _wait_for(proc: subprocess.Popen[str], text: str) -> None:
     assert proc.stderr is not None
     for line in proc.stderr:
@@ -486,7 +494,7 @@ def main() -> None:
             print("\n".join(report(labels, size, medians, repeat)), flush=True)
             if args.serve:
                 for dirty in (False, True):
-                    seconds = measure_serve(work, configs["b"], dirty, port=8765 + dirty)
+                    seconds = measure_serve(work, configs["b"], dirty, port=_free_port())
                     flag = " --dirty" if dirty else ""
                     print(f"mkdocs serve{flag}: edit to rebuilt in {seconds:.1f} s", flush=True)
                 print(flush=True)
