@@ -72,12 +72,21 @@ def by_hand(folder: Path, tag: str, cold: bool) -> dict[str, float]:
     built = time.perf_counter()
     container = subprocess.run(
         ["docker", "run", "-d", "--label", BENCH_LABEL, "-p", "127.0.0.1::8000", tag],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     try:
-        port = subprocess.run(
-            ["docker", "port", container, "8000/tcp"], check=True, capture_output=True, text=True
-        ).stdout.split()[0].rsplit(":", 1)[1]
+        port = (
+            subprocess.run(
+                ["docker", "port", container, "8000/tcp"],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.split()[0]
+            .rsplit(":", 1)[1]
+        )
         wait_for_health(int(port))
         answered = time.perf_counter()
     finally:
@@ -117,15 +126,25 @@ def by_grader(
     folder: Path, cold: bool, client: docker.DockerClient, checks: str = "build or health"
 ) -> dict[str, float]:
     junit = folder.parent / f"junit-{time.time_ns()}.xml"
-    command = [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider",
-               "--junitxml", str(junit)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(folder),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--junitxml",
+        str(junit),
+    ]
     if checks:
         command += ["-k", checks]
     if cold:
         command.append("--no-build-cache")
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=folder.parent, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=folder.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     prober = SideProber(client, process.pid)
     prober.start()
     output, _ = process.communicate()
@@ -168,19 +187,27 @@ def main() -> int:
         finally:
             subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
     print(f"exercise 01 reference solution; median of runs; engine {client.version()['Version']}")
-    print(f"{'':6} {'by hand':>8} | {'grader process':>14} {'ratio':>6} | "
-          f"{'grader checks':>13} {'ratio':>6} | {'noticed':>8}")
+    print(
+        f"{'':6} {'by hand':>8} | {'grader process':>14} {'ratio':>6} | "
+        f"{'grader checks':>13} {'ratio':>6} | {'noticed':>8}"
+    )
     for label, hand, graded in rows:
-        raw, ours, checks = (median(hand, "total"), median(graded, "total"),
-                             median(graded, "checks"))
-        print(f"{label:6} {raw:7.2f}s | {ours:13.2f}s {ours / raw:6.2f} | {checks:12.2f}s "
-              f"{checks / raw:6.2f} | {median(graded, 'noticed_ms'):6.1f}ms")
-    print(f"full grade of all 5 checks, warm: {full['total']:.2f}s "
-          f"(checks {full['checks']:.2f}s)")
-    print("by hand = docker build + docker run + first 200 from GET /health; grader process = "
-          "`pytest -k 'build or health'` in a fresh interpreter;\ngrader checks = the same "
-          "checks' own time (JUnit), without interpreter and pytest start-up; noticed = how long "
-          "after the app first answered the grader saw it")
+        raw, ours, checks = (
+            median(hand, "total"),
+            median(graded, "total"),
+            median(graded, "checks"),
+        )
+        print(
+            f"{label:6} {raw:7.2f}s | {ours:13.2f}s {ours / raw:6.2f} | {checks:12.2f}s "
+            f"{checks / raw:6.2f} | {median(graded, 'noticed_ms'):6.1f}ms"
+        )
+    print(f"full grade of all 5 checks, warm: {full['total']:.2f}s (checks {full['checks']:.2f}s)")
+    print(
+        "by hand = docker build + docker run + first 200 from GET /health; grader process = "
+        "`pytest -k 'build or health'` in a fresh interpreter;\ngrader checks = the same "
+        "checks' own time (JUnit), without interpreter and pytest start-up; noticed = how long "
+        "after the app first answered the grader saw it"
+    )
     return 0
 
 

@@ -40,9 +40,7 @@ def _short(body: bytes, limit: int = 300) -> str:
 class ExerciseRun:
     """Everything one exercise's checks share during a pytest session."""
 
-    def __init__(
-        self, exercise: Exercise, engine: Callable[[], Engine], build_cache: bool = True
-    ):
+    def __init__(self, exercise: Exercise, engine: Callable[[], Engine], build_cache: bool = True):
         self.exercise = exercise
         self.build_cache = build_cache
         #: Wall-clock time (time.time()) at which the app first answered, once it has.
@@ -126,7 +124,9 @@ class ExerciseRun:
         text = "\n".join(log).lower()
         for _stage, ref in dockerfile.external_bases():
             if engine.image_attrs(str(ref)) is None and (
-                "pull access denied" in text or "no such host" in text or "not found" in text
+                "pull access denied" in text
+                or "no such host" in text
+                or "not found" in text
                 or "manifest unknown" in text
             ):
                 found.append(hints.hint("base-missing", image=ref))
@@ -197,9 +197,9 @@ class ExerciseRun:
                         return probe
                     last_probe, last_error = probe, f"HTTP {probe.status}"
                 except (OSError, http.client.HTTPException) as error:
-                    last_error = f"{type(error).__name__}: {error}" if str(error) else type(
-                        error
-                    ).__name__
+                    last_error = (
+                        f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                    )
             if now >= next_state:
                 next_state = now + 0.2
                 if not container.running():
@@ -361,9 +361,12 @@ class ExerciseRun:
 
         def fail(problem: str, expected: str, probe: Probe) -> CheckFailed:
             return CheckFailed(
-                "predict", problem, expected=expected,
+                "predict",
+                problem,
+                expected=expected,
                 found=f"{probe.status} {_short(probe.body)}",
-                log_title="container log", log_tail=_tail(container.logs()),
+                log_title="container log",
+                log_tail=_tail(container.logs()),
             )
 
         probe = http_request(port, "POST", path, request, timeout=10)
@@ -373,17 +376,22 @@ class ExerciseRun:
         except (ValueError, UnicodeDecodeError):
             body = None
         if probe.status != 200 or not isinstance(body, dict) or not all(k in body for k in keys):
-            raise fail(f"POST {path} {json.dumps(request)} did not answer as expected",
-                       expected, probe)
+            raise fail(
+                f"POST {path} {json.dumps(request)} did not answer as expected", expected, probe
+            )
         if "prediction" in params and body.get("prediction") != params["prediction"]:
-            raise fail("the prediction is not the expected one",
-                       f"prediction {params['prediction']!r}", probe)
+            raise fail(
+                "the prediction is not the expected one",
+                f"prediction {params['prediction']!r}",
+                probe,
+            )
         confidence = body.get("confidence")
         if "confidence" in keys and not (
             isinstance(confidence, int | float) and 0 <= confidence <= 1
         ):
-            raise fail("confidence should be a number between 0 and 1", "0 <= confidence <= 1",
-                       probe)
+            raise fail(
+                "confidence should be a number between 0 and 1", "0 <= confidence <= 1", probe
+            )
         notes = [f"POST {path} -> 200 {_short(probe.body)}"]
         invalid = params.get("invalid_request")
         if invalid is not None:
@@ -472,7 +480,8 @@ class ExerciseRun:
             if any("--no-cache-dir" not in i.args for i in installs):
                 found_hints.append("`pip install --no-cache-dir` keeps pip's download cache out")
             if any(
-                i.keyword == "RUN" and re.search(r"-m\s+venv\b", i.args)
+                i.keyword == "RUN"
+                and re.search(r"-m\s+venv\b", i.args)
                 and "--without-pip" not in i.args
                 for i in dockerfile.instructions
             ):
@@ -517,25 +526,34 @@ class ExerciseRun:
         files = exclude_paths(str(self.exercise.root), patterns, self.exercise.dockerfile)
         changed = source.read_text(encoding="utf-8") + "\n# layer-cache probe: app code changed\n"
         context = create_archive(
-            str(self.exercise.root), sorted(files), io.BytesIO(),
+            str(self.exercise.root),
+            sorted(files),
+            io.BytesIO(),
             extra_files=[(touch, changed)],
         )
         tag = engine.image_tag(self.exercise.slug, "-cache-probe")
         try:
             probe = engine.build(
-                self.exercise.root, self.exercise.dockerfile, tag,
+                self.exercise.root,
+                self.exercise.dockerfile,
+                tag,
                 engine.image_labels(self.exercise.slug),
-                timeout=float(self.exercise.run.get("build_timeout", 900)), fileobj=context,
+                timeout=float(self.exercise.run.get("build_timeout", 900)),
+                fileobj=context,
             )
         except BuildFailed as error:
             raise CheckFailed(
-                "layer-cache", f"the rebuild after changing {touch} failed", found=str(error),
-                log_title="build log", log_tail=_tail(error.log),
+                "layer-cache",
+                f"the rebuild after changing {touch} failed",
+                found=str(error),
+                log_title="build log",
+                log_tail=_tail(error.log),
             ) from error
         finally:
             engine.remove_image(tag)
         dependency_steps = [
-            s for s in probe.steps
+            s
+            for s in probe.steps
             if s.instruction.upper().startswith("RUN")
             and hints.installs_requirements(s.instruction[3:])
         ]
@@ -546,9 +564,13 @@ class ExerciseRun:
                 "layer-cache",
                 f"changing only {touch} made Docker reinstall the dependencies",
                 expected="the `RUN pip install -r requirements.txt` step comes from the cache",
-                found="rebuilt: " + "; ".join(f"step {s.number}: {s.instruction}" for s in rebuilt)
-                + (f" (the code is copied at line {after.line}: {after.keyword} {after.args})"
-                   if after else ""),
+                found="rebuilt: "
+                + "; ".join(f"step {s.number}: {s.instruction}" for s in rebuilt)
+                + (
+                    f" (the code is copied at line {after.line}: {after.keyword} {after.args})"
+                    if after
+                    else ""
+                ),
                 hints=[hints.hint("requirements-after-code")],
             )
         steps = ", ".join(str(s.number) for s in dependency_steps)

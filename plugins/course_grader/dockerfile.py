@@ -121,7 +121,7 @@ def split_flags(value: str) -> tuple[dict[str, str], str]:
         if not match:
             break
         flags[match.group(1)] = match.group(2) or ""
-        rest = rest[match.end():].lstrip()
+        rest = rest[match.end() :].lstrip()
     return flags, rest
 
 

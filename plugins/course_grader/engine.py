@@ -208,8 +208,12 @@ class Engine:
                 host, pid, session = match.group(1, 2, 3)
                 created = image.attrs.get("Created", 0)
                 started = created if isinstance(created, int) else _epoch(str(created))
-                owner = {f"{LABEL}.host": host, f"{LABEL}.pid": pid, f"{LABEL}.session": session,
-                         f"{LABEL}.started": str(int(started))}
+                owner = {
+                    f"{LABEL}.host": host,
+                    f"{LABEL}.pid": pid,
+                    f"{LABEL}.session": session,
+                    f"{LABEL}.started": str(int(started)),
+                }
                 if self._stale(owner):
                     with contextlib.suppress(NotFound, APIError):
                         self.client.images.remove(tag, force=True)
@@ -267,8 +271,14 @@ class Engine:
         image_id = None
         error = None
         kwargs: dict[str, Any] = {
-            "dockerfile": dockerfile, "tag": tag, "labels": labels, "rm": True,
-            "forcerm": True, "pull": False, "decode": True, "nocache": nocache,
+            "dockerfile": dockerfile,
+            "tag": tag,
+            "labels": labels,
+            "rm": True,
+            "forcerm": True,
+            "pull": False,
+            "decode": True,
+            "nocache": nocache,
         }
         if fileobj is not None:
             kwargs.update(fileobj=fileobj, custom_context=True)

@@ -15,7 +15,12 @@ from .errors import ExerciseConfigError
 
 #: Check ids, in the order they run: static checks first, then the ones that need an engine.
 STATIC_CHECKS = (
-    "lint", "pinned-base", "multi-stage", "non-root", "healthcheck-declared", "dockerignore"
+    "lint",
+    "pinned-base",
+    "multi-stage",
+    "non-root",
+    "healthcheck-declared",
+    "dockerignore",
 )
 DYNAMIC_CHECKS = ("build", "health", "predict", "healthcheck-healthy", "image-size", "layer-cache")
 CHECK_IDS = STATIC_CHECKS + DYNAMIC_CHECKS

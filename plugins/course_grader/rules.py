@@ -47,9 +47,7 @@ def multi_stage(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
         )
     earlier = {str(s.index) for s in dockerfile.stages[:-1]}
     earlier |= {s.alias.lower() for s in dockerfile.stages[:-1] if s.alias}
-    copies = [
-        i for i in final.named("COPY") if i.flags.get("from", "").lower() in earlier
-    ]
+    copies = [i for i in final.named("COPY") if i.flags.get("from", "").lower() in earlier]
     if not copies:
         raise CheckFailed(
             "multi-stage",
