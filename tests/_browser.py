@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from _site import Built, build_loaded
 from course_site.quiz.parser import parse_quizzes
-from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.exceptions import Abort
 from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
@@ -65,24 +62,6 @@ SITE_CONFIG: dict[str, Any] = {
 """Close to the project's mkdocs.yml: Material, instant navigation, search, `course`."""
 
 
-@dataclass
-class BuiltSite:
-    """A finished build: where it went and the warnings MkDocs logged on the way."""
-
-    site: Path
-    warnings: list[str] = field(default_factory=list)
-    aborted: bool = False
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def build_site(
     root: Path,
     pages: dict[str, str],
@@ -90,7 +69,7 @@ def build_site(
     site_url: str | None = None,
     strict: bool = False,
     config: dict[str, Any] | None = None,
-) -> BuiltSite:
+) -> Built:
     """Write docs/ and mkdocs.yml under root and run a real in-process `mkdocs build`."""
     for src, text in pages.items():
         path = root / "docs" / src
@@ -101,23 +80,7 @@ def build_site(
         settings["site_url"] = site_url
     config_file = root / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(settings), encoding="utf-8")
-    return _run_build(load_config(str(config_file), strict=strict, site_dir=str(root / "site")))
-
-
-def _run_build(loaded: Any) -> BuiltSite:
-    """Build in-process, collecting the warnings of the `mkdocs` logger tree."""
-    handler = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    built = BuiltSite(Path(loaded.site_dir))
-    try:
-        build(loaded)
-    except Abort:
-        built.aborted = True
-    finally:
-        logger.removeHandler(handler)
-    built.warnings = handler.messages
-    return built
+    return build_loaded(load_config(str(config_file), strict=strict, site_dir=str(root / "site")))
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -214,7 +177,7 @@ def lesson_page(
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def build_project_site(site_dir: Path, *, site_url: str | None = None) -> BuiltSite:
+def build_project_site(site_dir: Path, *, site_url: str | None = None) -> Built:
     """Build the project's own mkdocs.yml (the real course) into site_dir, strictly.
 
     Runs from the project folder: paths in mkdocs.yml (e.g. snippets) are relative to it.
@@ -223,7 +186,7 @@ def build_project_site(site_dir: Path, *, site_url: str | None = None) -> BuiltS
     if site_url:
         overrides["site_url"] = site_url
     with contextlib.chdir(PROJECT):
-        return _run_build(load_config("mkdocs.yml", strict=True, **overrides))
+        return build_loaded(load_config("mkdocs.yml", strict=True, **overrides))
 
 
 def course_quizzes() -> dict[str, int]:

@@ -34,9 +34,7 @@ def copy_exercise(
 ) -> Path:
     """A copy of exercises/<name> at destination/<name>; optionally the solution, edited."""
     target = destination / name
-    shutil.copytree(
-        EXERCISES / name, target, ignore=shutil.ignore_patterns("__pycache__", "model")
-    )
+    shutil.copytree(EXERCISES / name, target, ignore=shutil.ignore_patterns("__pycache__", "model"))
     if solution:
         for item in (target / "solution").iterdir():
             shutil.copy(item, target / item.name)
@@ -90,8 +88,14 @@ def grade(pytester: pytest.Pytester, folder: Path, *args: str) -> GradedRun:
     report = pytester.path / f"{folder.name}-results.json"
     junit = pytester.path / f"{folder.name}-junit.xml"
     result = pytester.runpytest(
-        str(folder), "-p", "no:cacheprovider", "--grade-report", str(report),
-        "--junitxml", str(junit), *args,
+        str(folder),
+        "-p",
+        "no:cacheprovider",
+        "--grade-report",
+        str(report),
+        "--junitxml",
+        str(junit),
+        *args,
     )
     return GradedRun(
         result,
@@ -106,7 +110,8 @@ def grader_leftovers(client: Any, pid: int | None = None) -> list[str]:
     label = f"{LABEL}.pid={pid}" if pid is not None else LABEL
     containers = client.containers.list(all=True, filters={"label": label})
     images = [
-        i for i in client.images.list(filters={"label": LABEL})
+        i
+        for i in client.images.list(filters={"label": LABEL})
         if pid is None or any(f"-{pid}-" in tag for tag in i.tags)
     ]
     return [f"container {c.short_id} {c.labels}" for c in containers] + [
@@ -142,8 +147,9 @@ def anchor_images(client: Any, root: Path) -> Iterator[list[str]]:
             tags.append(tag)
             if name == "02-production-image":
                 # The builder stage is not in the final image's chain: keep it tagged too.
-                client.images.build(path=str(folder), tag=tag + "-builder", target="builder",
-                                    rm=True, forcerm=True)
+                client.images.build(
+                    path=str(folder), tag=tag + "-builder", target="builder", rm=True, forcerm=True
+                )
                 tags.append(tag + "-builder")
         yield tags
     finally:

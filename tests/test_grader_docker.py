@@ -51,6 +51,7 @@ def python_latest(docker_client: Any) -> Iterator[str]:
     with python_latest_tag(docker_client) as tag:
         yield tag
 
+
 EX01, EX02 = "01-containerize-api", "02-production-image"
 
 
@@ -98,7 +99,10 @@ def test_the_app_refuses_a_non_finite_feature_with_422(exercise, value, pytester
 def test_starter_01_fails_until_the_todos_are_done(pytester, tmp_path):
     run = grade(pytester, copy_exercise(tmp_path, EX01))
     assert run.outcomes() == {
-        "lint": "passed", "build": "passed", "health": "failed", "predict": "skipped",
+        "lint": "passed",
+        "build": "passed",
+        "health": "failed",
+        "predict": "skipped",
         "layer-cache": "failed",
     }
     assert "the container exited before the app answered" in run.message("health")
@@ -109,8 +113,14 @@ def test_starter_02_fails_every_production_check(pytester, tmp_path):
     run = grade(pytester, copy_exercise(tmp_path, EX02))
     failed = run.failed()
     assert failed == {
-        "lint", "multi-stage", "non-root", "healthcheck-declared", "dockerignore",
-        "healthcheck-healthy", "image-size", "layer-cache",
+        "lint",
+        "multi-stage",
+        "non-root",
+        "healthcheck-declared",
+        "dockerignore",
+        "healthcheck-healthy",
+        "image-size",
+        "layer-cache",
     }
     assert {"build", "health", "predict", "pinned-base"}.isdisjoint(failed)
     # Single stage, pip's cache and every .pyc: far over a budget the solution meets.
@@ -121,6 +131,7 @@ def test_starter_02_fails_every_production_check(pytester, tmp_path):
 def _sub(old: str, new: str):
     def edit(text: str) -> str:
         return text.replace(old, new)
+
     return edit
 
 
@@ -133,30 +144,45 @@ HEALTHCHECK_LINES = (
 VARIANTS = {
     # mistake: (exercise, edit of its solution, the check that must fail, the hint id)
     "app bound to 127.0.0.1": (
-        EX01, _sub('"--host", "0.0.0.0"', '"--host", "127.0.0.1"'), "health", "loopback",
+        EX01,
+        _sub('"--host", "0.0.0.0"', '"--host", "127.0.0.1"'),
+        "health",
+        "loopback",
     ),
     "EXPOSE/CMD port mismatch": (
-        EX01, _sub('"--port", "8000"', '"--port", "8080"'), "health", "port-mismatch",
+        EX01,
+        _sub('"--port", "8000"', '"--port", "8080"'),
+        "health",
+        "port-mismatch",
     ),
     "HEALTHCHECK calls curl": (
         EX02,
-        _sub(HEALTHCHECK_LINES, "HEALTHCHECK --interval=30s --timeout=5s --retries=3 \\\n"
-             '    CMD ["curl", "-f", "http://127.0.0.1:8000/health"]'),
-        "healthcheck-healthy", "healthcheck-tool",
+        _sub(
+            HEALTHCHECK_LINES,
+            "HEALTHCHECK --interval=30s --timeout=5s --retries=3 \\\n"
+            '    CMD ["curl", "-f", "http://127.0.0.1:8000/health"]',
+        ),
+        "healthcheck-healthy",
+        "healthcheck-tool",
     ),
     "running as root": (EX02, _sub("USER 10001:10001\n", ""), "non-root", "root"),
     "requirements copied after code": (
         EX01,
         _sub("COPY requirements.txt .\n", "COPY app/ app/\nCOPY requirements.txt .\n"),
-        "layer-cache", "requirements-after-code",
+        "layer-cache",
+        "requirements-after-code",
     ),
     "unpinned latest base": (
-        EX02, _sub("python:3.11-slim-bookworm", "python:latest"), "pinned-base", "unpinned-base",
+        EX02,
+        _sub("python:3.11-slim-bookworm", "python:latest"),
+        "pinned-base",
+        "unpinned-base",
     ),
     "BuildKit-only syntax": (
         EX01,
         _sub("RUN pip install", "RUN --mount=type=cache,target=/root/.cache/pip pip install"),
-        "build", "buildkit-syntax",
+        "build",
+        "buildkit-syntax",
     ),
 }
 
@@ -185,10 +211,19 @@ def test_a_build_failure_shows_the_tail_of_the_build_log(pytester, tmp_path):
 
 
 def test_leftovers_of_a_dead_run_are_swept_and_reported(pytester, tmp_path, docker_client):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
-    labels = {LABEL: "1", f"{LABEL}.session": "dead", f"{LABEL}.host": socket.gethostname(),
-              f"{LABEL}.pid": dead.stdout.strip(), f"{LABEL}.started": str(int(time.time()))}
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    labels = {
+        LABEL: "1",
+        f"{LABEL}.session": "dead",
+        f"{LABEL}.host": socket.gethostname(),
+        f"{LABEL}.pid": dead.stdout.strip(),
+        f"{LABEL}.started": str(int(time.time())),
+    }
     leftover = docker_client.containers.create("python:3.11-slim", "true", labels=labels)
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "Dockerfile").write_text(f"FROM python:3.11-slim\nLABEL {LABEL}=1\n")
@@ -199,8 +234,10 @@ def test_leftovers_of_a_dead_run_are_swept_and_reported(pytester, tmp_path, dock
         run = grade(pytester, folder, "-k", "build")
         # At least ours: another run that died on this engine may have left more.
         run.result.stdout.re_match_lines(
-            [r"course-grader: removed [1-9]\d* container\(s\) and [1-9]\d* image\(s\) "
-             r"left by earlier runs"]
+            [
+                r"course-grader: removed [1-9]\d* container\(s\) and [1-9]\d* image\(s\) "
+                r"left by earlier runs"
+            ]
         )
         assert not docker_client.containers.list(all=True, filters={"id": leftover.id})
         assert old_tag not in {t for i in docker_client.images.list() for t in i.tags}
@@ -224,7 +261,10 @@ def test_an_interrupted_run_still_cleans_up(signum, tmp_path, docker_client):
     folder = copy_exercise(tmp_path, EX02, solution=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(folder), "-p", "no:cacheprovider"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 120

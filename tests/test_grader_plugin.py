@@ -18,8 +18,17 @@ def test_an_exercise_folder_collects_one_item_per_check(pytester, tmp_path):
     result = pytester.runpytest(str(folder), "--collect-only", "-q", "-p", "no:cacheprovider")
     ids = [line.split("::")[-1] for line in result.outlines if "::" in line]
     assert ids == [
-        "lint", "pinned-base", "multi-stage", "non-root", "healthcheck-declared",
-        "dockerignore", "build", "health", "predict", "healthcheck-healthy", "image-size",
+        "lint",
+        "pinned-base",
+        "multi-stage",
+        "non-root",
+        "healthcheck-declared",
+        "dockerignore",
+        "build",
+        "health",
+        "predict",
+        "healthcheck-healthy",
+        "image-size",
         "layer-cache",
     ]
 
@@ -37,8 +46,14 @@ def test_without_an_engine_static_checks_run_and_each_dynamic_check_says_how_to_
     folder = copy_exercise(tmp_path, "02-production-image", solution=True)
     run = grade(pytester, folder)
     outcomes = run.outcomes()
-    static = ["lint", "pinned-base", "multi-stage", "non-root", "healthcheck-declared",
-              "dockerignore"]
+    static = [
+        "lint",
+        "pinned-base",
+        "multi-stage",
+        "non-root",
+        "healthcheck-declared",
+        "dockerignore",
+    ]
     dynamic = ["build", "health", "predict", "healthcheck-healthy", "image-size", "layer-cache"]
     assert [outcomes[c] for c in static] == ["passed"] * 6
     assert [outcomes[c] for c in dynamic] == ["failed"] * 6
@@ -52,13 +67,15 @@ def test_without_an_engine_static_checks_run_and_each_dynamic_check_says_how_to_
 def test_points_summary_lists_each_check_and_the_total(pytester, tmp_path, no_engine):
     folder = copy_exercise(tmp_path, "02-production-image", solution=True)
     run = grade(pytester, folder)
-    run.result.stdout.fnmatch_lines([
-        "*= course grade =*",
-        "02-production-image: 8/16 points",
-        "  PASS    lint * 1/1",
-        "  FAIL    build * 0/1",
-        "total: 8/16 points",
-    ])
+    run.result.stdout.fnmatch_lines(
+        [
+            "*= course grade =*",
+            "02-production-image: 8/16 points",
+            "  PASS    lint * 1/1",
+            "  FAIL    build * 0/1",
+            "total: 8/16 points",
+        ]
+    )
 
 
 def test_grade_report_is_gradescope_json(pytester, tmp_path, no_engine):
@@ -89,12 +106,14 @@ def test_failures_are_short_messages_without_tracebacks(pytester, tmp_path, no_e
     folder = copy_exercise(tmp_path, "02-production-image")
     run = grade(pytester, folder)
     assert "Traceback" not in run.output and "def run_check" not in run.output
-    run.result.stdout.fnmatch_lines([
-        "[[]non-root[]] the container would run as root",
-        "  expected: a USER instruction naming an unprivileged user in the final stage",
-        "  found:    no USER in the final stage",
-        "  hint: root: *",
-    ])
+    run.result.stdout.fnmatch_lines(
+        [
+            "[[]non-root[]] the container would run as root",
+            "  expected: a USER instruction naming an unprivileged user in the final stage",
+            "  found:    no USER in the final stage",
+            "  hint: root: *",
+        ]
+    )
 
 
 def test_a_broken_exercise_yml_is_reported_with_file_and_field(pytester, tmp_path):

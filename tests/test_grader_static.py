@@ -61,7 +61,8 @@ def test_flags_are_split_from_arguments():
 def test_external_bases_skip_earlier_stages_and_scratch():
     text = MULTI + "FROM scratch\n"
     assert [str(ref) for _, ref in parse(text).external_bases()] == [
-        "python:3.11-slim-bookworm", "python:3.11-slim-bookworm",
+        "python:3.11-slim-bookworm",
+        "python:3.11-slim-bookworm",
     ]
 
 
@@ -85,16 +86,18 @@ def test_image_references_parse(ref, name, tag, digest):
 
 def test_exec_words_read_json_and_shell_forms():
     assert exec_words('["uvicorn", "app.main:app"]') == ["uvicorn", "app.main:app"]
-    assert exec_words("uvicorn app.main:app --port 8000") == ["uvicorn", "app.main:app",
-                                                               "--port", "8000"]
+    assert exec_words("uvicorn app.main:app --port 8000") == [
+        "uvicorn",
+        "app.main:app",
+        "--port",
+        "8000",
+    ]
 
 
 # -- static rules -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "base", ["python", "python:latest", "python:3", "python:slim"]
-)
+@pytest.mark.parametrize("base", ["python", "python:latest", "python:3", "python:slim"])
 def test_pinned_base_fails_without_a_version_tag(base):
     error = failure(rules.pinned_base, parse(f"FROM {base}\n"), {})
     assert error.check == "pinned-base"
@@ -156,8 +159,10 @@ def test_healthcheck_declared_warns_about_curl():
     assert "curl" in rules.healthcheck_declared(parse(text), {})
 
 
-DOCKERIGNORE = {"must_exclude": [".git/HEAD", "app/__pycache__/x.pyc", ".env"],
-                "must_keep": ["requirements.txt", "app/main.py"]}
+DOCKERIGNORE = {
+    "must_exclude": [".git/HEAD", "app/__pycache__/x.pyc", ".env"],
+    "must_keep": ["requirements.txt", "app/main.py"],
+}
 
 
 def test_dockerignore_fails_when_missing(tmp_path):
@@ -215,7 +220,7 @@ def test_port_mismatch_compares_expose_cmd_and_the_exercise_port(expose, port, m
     [
         ("CMD curl -f http://127.0.0.1:8000/health || exit 1", "curl"),
         ('CMD ["/usr/bin/wget", "-q", "http://127.0.0.1:8000/health"]', "wget"),
-        ("CMD python -c \"import urllib.request\"", None),
+        ('CMD python -c "import urllib.request"', None),
     ],
 )
 def test_healthcheck_tool_is_found_in_the_final_stage(check, tool):
@@ -262,7 +267,10 @@ def test_proc_net_tcp_lists_listening_sockets():
         "   1: 00000000000000000000000001000000:1F41 00000000000000000000000000000000:0000 0A\n"
     )
     assert parse_proc_net_tcp(text) == [
-        ("127.0.0.1", 8000), ("0.0.0.0", 8080), ("::", 8000), ("::1", 8001),
+        ("127.0.0.1", 8000),
+        ("0.0.0.0", 8080),
+        ("::", 8000),
+        ("::1", 8001),
     ]
 
 
@@ -324,40 +332,66 @@ def test_negative_points_are_refused(tmp_path):
 
 def test_gradebook_writes_the_gradescope_shape(tmp_path):
     book = Gradebook()
-    for check, points, outcome in (("lint", 1, PASSED), ("build", 2, FAILED),
-                                   ("health", 2, NOT_GRADED)):
+    for check, points, outcome in (
+        ("lint", 1, PASSED),
+        ("build", 2, FAILED),
+        ("health", 2, NOT_GRADED),
+    ):
         grade = book.add("01", check, points)
         grade.outcome, grade.output = outcome, f"{check} output"
     path = tmp_path / "results.json"
     book.write_json(path, execution_time=1.234)
     data = json.loads(path.read_text())
     assert (data["score"], data["max_score"], data["execution_time"]) == (1, 5, 1.23)
-    assert data["tests"][1] == {"name": "01: build", "score": 0, "max_score": 2,
-                                "status": "failed", "output": "build output"}
+    assert data["tests"][1] == {
+        "name": "01: build",
+        "score": 0,
+        "max_score": 2,
+        "status": "failed",
+        "output": "build output",
+    }
 
 
 def test_every_hint_renders_without_placeholders():
     values = {"port": 8000, "tool": "curl", "what": "`RUN --mount`", "image": "python:3.11"}
     for hint_id in hints.HINTS:
         text = hints.hint(hint_id, **values)
-        assert text.startswith(f"{hint_id}: ") and "{" not in text.replace("{\"", "")
+        assert text.startswith(f"{hint_id}: ") and "{" not in text.replace('{"', "")
 
 
 def test_check_failed_renders_expected_found_hints_and_log():
-    text = CheckFailed("health", "no answer", expected="200", found="reset",
-                       hints=["loopback: fix"], log_title="container log",
-                       log_tail=["a", "b"]).render()
+    text = CheckFailed(
+        "health",
+        "no answer",
+        expected="200",
+        found="reset",
+        hints=["loopback: fix"],
+        log_title="container log",
+        log_tail=["a", "b"],
+    ).render()
     assert text.splitlines() == [
-        "[health] no answer", "  expected: 200", "  found:    reset", "  hint: loopback: fix",
-        "  --- container log (last 2 lines) ---", "  | a", "  | b",
+        "[health] no answer",
+        "  expected: 200",
+        "  found:    reset",
+        "  hint: loopback: fix",
+        "  --- container log (last 2 lines) ---",
+        "  | a",
+        "  | b",
     ]
 
 
 def test_exercise_folders_are_complete():
     for name in ("01-containerize-api", "02-production-image"):
         folder = EXERCISES / name
-        for needed in ("README.md", "Dockerfile", "exercise.yml", "requirements.txt", "train.py",
-                       "app/main.py", "solution/Dockerfile"):
+        for needed in (
+            "README.md",
+            "Dockerfile",
+            "exercise.yml",
+            "requirements.txt",
+            "train.py",
+            "app/main.py",
+            "solution/Dockerfile",
+        ):
             assert (folder / needed).is_file(), f"{name}/{needed}"
         assert "TODO" in (folder / "Dockerfile").read_text()
         assert f"pytest exercises/{name}" in (folder / "README.md").read_text()
@@ -396,8 +430,12 @@ Step 6/6 : USER app
 def test_build_log_steps_record_cache_hits_and_images():
     steps = read_steps(BUILD_LOG)
     assert [(s.number, s.cached, s.image_id) for s in steps] == [
-        (1, False, "36c17410ea7b"), (2, True, "1111111111aa"), (3, False, "2222222222bb"),
-        (4, False, "36c17410ea7b"), (5, False, "3333333333cc"), (6, False, None),
+        (1, False, "36c17410ea7b"),
+        (2, True, "1111111111aa"),
+        (3, False, "2222222222bb"),
+        (4, False, "36c17410ea7b"),
+        (5, False, "3333333333cc"),
+        (6, False, None),
     ]
     assert steps[1].instruction == "RUN pip install --no-cache-dir -r requirements.txt"
 
@@ -411,9 +449,11 @@ def test_stage_ends_are_the_images_left_outside_the_final_chain():
 
 
 def test_requirement_installs_are_recognised_in_their_usual_spellings():
-    for command in ("pip install -r requirements.txt",
-                    "pip3 install --no-cache-dir -r req/requirements.txt",
-                    "python -m pip install --requirement=requirements.txt",
-                    "/opt/venv/bin/pip install -r requirements-prod.txt"):
+    for command in (
+        "pip install -r requirements.txt",
+        "pip3 install --no-cache-dir -r req/requirements.txt",
+        "python -m pip install --requirement=requirements.txt",
+        "/opt/venv/bin/pip install -r requirements-prod.txt",
+    ):
         assert hints.installs_requirements(command), command
     assert not hints.installs_requirements("pip install fastapi")
