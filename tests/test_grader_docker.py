@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -291,3 +292,53 @@ def test_a_multi_stage_run_leaves_no_builder_stage_behind(pytester, tmp_path, do
     for image in docker_client.images.list(all=True, filters={"dangling": True}):
         history = " ".join(str(layer.get("CreatedBy")) for layer in image.history())
         assert marker not in history, f"builder stage image {image.short_id} was left behind"
+
+
+def _marker_images(client: Any, marker: str, **filters: Any) -> dict[str, Any]:
+    """Images (intermediate ones too) whose own step's command contains *marker*."""
+    found = {}
+    for image in client.images.list(all=True, filters=filters):
+        top = image.history()[0]
+        if marker in str(top.get("CreatedBy")):
+            found[image.id] = image
+    return found
+
+
+def test_a_second_run_kept_cache_serves_its_steps(pytester, tmp_path, docker_client):
+    """Graded twice with --keep-build-cache (a name without "build": `-k build` matches
+    pytester's folder too): the second build takes the steps the first one
+    ran from the cache, and still nothing with the grader's label remains."""
+    marker = f"keep-build-cache-marker-{os.getpid()}-{time.time_ns()}"
+    # A step of its own after the anchor's, so only the kept cache can serve it.
+    edit = _sub("EXPOSE 8000\n", f"RUN echo {marker}\nEXPOSE 8000\n")
+    folder = copy_exercise(tmp_path, EX01, solution=True, edit=edit)
+    try:
+        cached, kept = [], []
+        for _ in range(2):
+            run = grade(pytester, folder, "-k", "build", "--keep-build-cache")
+            run.result.assert_outcomes(passed=1, deselected=4)
+            run.result.stdout.fnmatch_lines(
+                [
+                    "course-grader: removed the 0 container(s) and 1 image(s) this run made*",
+                    "course-grader: kept the build cache (* untagged layers); "
+                    "`docker image prune` removes it",
+                ]
+            )
+            build = next(t for t in run.report["tests"] if t["name"].endswith(": build"))
+            steps = re.search(r"\((\d+) steps, (\d+) from cache\)", build["output"])
+            assert steps, build["output"]
+            cached.append(int(steps.group(2)))
+            kept.append(set(_marker_images(docker_client, marker)))
+            assert grader_leftovers(docker_client, os.getpid()) == []
+            # The kept layers do not carry the label (the final image alone did).
+            assert not _marker_images(docker_client, marker, label=LABEL)
+        assert kept[0], "the first run kept no build cache"
+        assert kept[1] == kept[0], "the second run built the marker step again"
+        assert cached[1] > cached[0], cached
+    finally:
+        # The kept layers: remove the chain's head, which prunes it down to shared layers.
+        for image in docker_client.images.list(filters={"dangling": True}):
+            if marker in " ".join(str(layer.get("CreatedBy")) for layer in image.history()):
+                with contextlib.suppress(Exception):
+                    docker_client.images.remove(image.id)
+    assert not _marker_images(docker_client, marker), "the test's cached layers remain"

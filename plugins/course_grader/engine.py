@@ -14,6 +14,7 @@ import re
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,9 +129,15 @@ def parse_proc_net_tcp(text: str) -> list[tuple[str, int]]:
 class Engine:
     """One grading session's connection to the engine and everything it created."""
 
-    def __init__(self, client: docker.DockerClient, session: str):
+    def __init__(self, client: docker.DockerClient, session: str, keep_build_cache: bool = False):
         self.client = client
         self.session = session
+        #: Cleanup keeps the build cache: the final images go without their untagged
+        #: parents (`noprune`), builder-stage images stay. Only the final stage's
+        #: build-label steps carry LABEL, and those images go too (`_drop_labelled`).
+        self.keep_build_cache = keep_build_cache
+        #: How many untagged images the last cleanup kept as build cache.
+        self.kept_layers = 0
         self.containers: list[str] = []
         self.images: list[str] = []
         #: Untagged images a build leaves outside its final image's chain: the last
@@ -226,12 +233,25 @@ class Engine:
         if container_id in self.containers:
             self.containers.remove(container_id)
 
-    def remove_image(self, image: str) -> None:
-        """Remove an image this session built, with its untagged parents (not shared ones)."""
+    def remove_image(self, image: str, noprune: bool = False) -> None:
+        """Remove an image this session built, with its untagged parents (not shared ones)
+        unless *noprune* (then the parents stay, as build cache)."""
         with contextlib.suppress(NotFound, ImageNotFound, APIError):
-            self.client.api.remove_image(image, force=True, noprune=False)
+            self.client.api.remove_image(image, force=True, noprune=noprune)
         if image in self.images:
             self.images.remove(image)
+
+    def _untagged_chain(self, image: str | None) -> list[str]:
+        """*image* and its parents, up to the first tagged one (not included): the
+        intermediate images the classic builder's cache lives in."""
+        chain: list[str] = []
+        while image and image not in chain:
+            attrs = self.image_attrs(image)
+            if attrs is None or attrs.get("RepoTags"):
+                break
+            chain.append(attrs.get("Id", image))
+            image = attrs.get("Parent") or None
+        return chain
 
     def _remove_dangling(self, image_id: str) -> None:
         """After a failed build: drop its last intermediate image if nothing else uses it."""
@@ -242,16 +262,50 @@ class Engine:
     def cleanup(self) -> list[str]:
         """Remove everything this session made; returns what could not be removed, and why."""
         problems = []
+        kept: set[str] = set()
+        steps: list[tuple[Callable[[str], list[str] | None], str]]
         steps = [(self.remove_container, c) for c in list(self.containers)]
-        steps += [(self.remove_image, i) for i in reversed(list(self.images))]
-        steps += [(self._remove_dangling, i) for i in reversed(self.dangling)]
+        if self.keep_build_cache:
+            steps += [(self._remove_keeping_cache, i) for i in reversed(list(self.images))]
+        else:
+            steps += [(self.remove_image, i) for i in reversed(list(self.images))]
+            steps += [(self._remove_dangling, i) for i in reversed(self.dangling)]
         for remove, target in steps:
             try:
-                remove(target)
+                found = remove(target)
             except Exception as error:  # one failure must not stop the rest of the cleanup
                 problems.append(f"{target}: {error}")
+            else:
+                kept.update(found or ())
+        if self.keep_build_cache:
+            for stage_end in self.dangling:
+                try:
+                    kept.update(self._drop_labelled(self._untagged_chain(stage_end)))
+                except Exception as error:  # as above
+                    problems.append(f"{stage_end}: {error}")
+        self.kept_layers = len(kept)
         self.dangling.clear()
         return problems
+
+    def _remove_keeping_cache(self, image: str) -> list[str]:
+        """Remove a final image but not its untagged parents; returns the parents kept."""
+        attrs = self.image_attrs(image)
+        parents = self._untagged_chain(attrs.get("Parent")) if attrs else []
+        self.remove_image(image, noprune=True)
+        return self._drop_labelled(parents)
+
+    def _drop_labelled(self, chain: list[str]) -> list[str]:
+        """Remove the images at the top of *chain* (child first) that carry LABEL; returns
+        the rest. The classic builder adds one LABEL step per build label to the final
+        stage, so the images of all but the last of those steps carry LABEL too."""
+        while chain:
+            labels = ((self.image_attrs(chain[0]) or {}).get("Config") or {}).get("Labels")
+            if LABEL not in (labels or {}):
+                break
+            with contextlib.suppress(NotFound, ImageNotFound, APIError):
+                self.client.api.remove_image(chain[0], force=True, noprune=True)
+            chain = chain[1:]
+        return chain
 
     # -- build --------------------------------------------------------------
 

@@ -49,6 +49,7 @@ class GradingSession:
                 self._engine = error
             else:
                 self._engine = engine
+                engine.keep_build_cache = bool(self.config.getoption("keep_build_cache"))
                 containers, images = engine.sweep()
                 if containers or images:
                     self.say(
@@ -90,6 +91,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="build the exercise image without Docker's build cache (a cold build)",
+    )
+    group.addoption(
+        "--keep-build-cache",
+        action="store_true",
+        default=False,
+        help="at the end, remove the run's containers and final images but keep Docker's "
+        "build cache (their untagged, unlabelled intermediate and builder-stage images), so "
+        "grading again rebuilds from the cache; `docker image prune` removes it. "
+        "Default: remove everything the run made",
     )
 
 
@@ -248,6 +258,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"course-grader: removed the {containers} container(s) and {images} image(s) "
             f"this run made (label {LABEL})"
         )
+        engine = grading._engine
+        if isinstance(engine, Engine) and engine.keep_build_cache:
+            terminalreporter.write_line(
+                f"course-grader: kept the build cache ({engine.kept_layers} untagged layers); "
+                "`docker image prune` removes it"
+            )
     for problem in grading.cleanup_problems:
         terminalreporter.write_line(f"course-grader: could not remove {problem}", red=True)
     path = config.getoption("grade_report")
