@@ -87,6 +87,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output clean."""
 
+    def end_headers(self) -> None:
+        """Never let the browser reuse a page: tests rebuild the site within the same
+        second, and Last-Modified (whole seconds) would then answer 304 with the old page."""
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
 
 @contextmanager
 def serve(directory: Path) -> Iterator[str]:
