@@ -5,6 +5,18 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from .content_checks import ContentCheckConfigError, check_levels
+
+
+class ContentChecks(c.BaseConfigOption[dict[str, str]]):
+    """`checks: {answer_length: warn, duration: info}`; unknown names or levels are errors."""
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        try:
+            return check_levels(value)
+        except ContentCheckConfigError as error:
+            raise c.ValidationError(str(error)) from error
+
 
 class SectionOption(base.Config):
     """One entry of `sections`: `{id: deployment, title: Deployment}`."""
@@ -30,3 +42,6 @@ class CoursePluginConfig(base.Config):
     compact_html = c.Type(bool, default=True)
     """Collapse template whitespace in the built pages (about half of a lesson page's bytes
     in a large course); pages render the same."""
+    checks = ContentChecks()
+    """Level of each content check: `warn` (default; `--strict` fails), `info` or `off`.
+    Names and levels are in `content_checks.py`."""
