@@ -1,0 +1,233 @@
+"""WCAG 2.1 AA, checked by axe-core in Chromium over every page of the real course.
+
+One build of the project's mkdocs.yml, one browser; each scheme is a browser context
+whose `prefers-color-scheme` picks Material's light or dark palette, as a reader's
+system setting does. Quizzes are checked in their answered states too, and walked with
+the keyboard alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _axe import axe_path, axe_version, axe_violations, blocking, report
+from _browser import build_project_site, console_errors, course_quizzes, launch_chromium, serve
+from course_site.quiz.encoding import fnv1a32
+from playwright.sync_api import Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+SCHEMES = {"light": "default", "dark": "slate"}
+"""prefers-color-scheme -> the Material scheme mkdocs.yml's palette gives it."""
+KEYBOARD_LESSON = "deployment/mlops-intro/"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The real course, built once and served: (base URL, URL path of every page)."""
+    site = tmp_path_factory.mktemp("a11y") / "site"
+    with serve(site) as url:
+        built = build_project_site(site, site_url=url)
+        assert not built.aborted, built.warnings
+        pages = sorted(
+            "" if p.parent == site else p.parent.relative_to(site).as_posix() + "/"
+            for p in site.rglob("index.html")
+        )
+        yield url, [*pages, "404.html"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    axe_path()  # fail early, with install advice, if npm packages are missing
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(params=list(SCHEMES))
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
+    """A fresh reader (no saved quiz progress) whose system asks for light or dark."""
+    context = browser.new_context(color_scheme=request.param)
+    page = context.new_page()
+    page.scheme = request.param  # type: ignore[attr-defined]
+    page.console_errors = console_errors(page)  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    expected = SCHEMES[page.scheme]  # type: ignore[attr-defined]
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", expected)
+
+
+def _where(page: Page, path: str, state: str = "") -> str:
+    scheme = page.scheme  # type: ignore[attr-defined]
+    return f"[{scheme}] /{path}" + (f" ({state})" if state else "")
+
+
+def _assert_no_blocking(page: Page, found: list[dict[str, Any]]) -> None:
+    failing = blocking(found)
+    assert not failing, f"axe-core {axe_version(page)}\n{report(failing)}"
+
+
+def _correct_options(page: Page) -> list[int]:
+    """Per question, the position of its correct option as shown (shuffled).
+
+    Found the way quiz.js finds it when answers are checked (encoding.fnv1a32 is its twin)."""
+    data = page.locator("fieldset[data-q]").evaluate_all(
+        "sets => sets.map(fs => [fs.dataset.s, fs.dataset.c,"
+        " [...fs.querySelectorAll('input')].map(i => i.value)])"
+    )
+    positions = []
+    for number, (salt, check, values) in enumerate(data):
+        right = [fnv1a32(salt + value) == check for value in values]
+        assert right.count(True) == 1, f"question {number + 1}: {right}"
+        positions.append(right.index(True))
+    return positions
+
+
+def _a_wrong_option(correct: int) -> int:
+    return 1 if correct == 0 else 0
+
+
+def _answer(page: Page, *, wrong: set[int]) -> None:
+    """Pick the correct option of every question except those numbered in `wrong`."""
+    questions = page.locator("fieldset[data-q]")
+    for number, correct in enumerate(_correct_options(page)):
+        choice = _a_wrong_option(correct) if number in wrong else correct
+        questions.nth(number).locator("input").nth(choice).check()
+
+
+def test_every_page_meets_wcag_21_aa(page: Page, course: tuple[str, list[str]]) -> None:
+    url, paths = course
+    assert len(paths) >= 10 and "" in paths  # home, sections, lessons, exercises, 404
+    found = []
+    for path in paths:
+        _open(page, url + path)
+        found += axe_violations(page, _where(page, path))
+    _assert_no_blocking(page, found)
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_checked_quizzes_and_saved_scores_meet_wcag_21_aa(
+    page: Page, course: tuple[str, list[str]]
+) -> None:
+    url, _ = course
+    lessons = list(course_quizzes())
+    assert lessons
+    found = []
+    for path in lessons:
+        _open(page, url + path)
+        _answer(page, wrong={0})
+        page.get_by_role("button", name="Check answers").click()
+        expect(page.get_by_role("status")).to_contain_text("Score: ")
+        expect(page.locator(".course-quiz__question.is-incorrect")).to_have_count(1)
+        found += axe_violations(page, _where(page, path, "checked, one answer wrong"))
+
+    first = lessons[0]
+    _open(page, url + first)
+    page.get_by_role("button", name="Try again").click()
+    _answer(page, wrong=set())
+    page.get_by_role("button", name="Check answers").click()
+    expect(page.locator(".course-quiz__question.is-incorrect")).to_have_count(0)
+    found += axe_violations(page, _where(page, first, "checked, all correct"))
+
+    # The course overview and section pages now show the saved scores.
+    for path in ["", *sorted({p.split("/")[0] + "/" for p in lessons})]:
+        _open(page, url + path)
+        expect(page.locator(".course-quiz-status--done").first).to_be_visible()
+        found += axe_violations(page, _where(page, path, "with saved quiz scores"))
+    _assert_no_blocking(page, found)
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def _focus_ring(page: Page) -> dict[str, Any]:
+    """The outline that marks the focused control (its label, for a radio button) and
+    its contrast against the page background, computed by axe's own colour code."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const ring = el.type === "radio" ? el.closest("label") : el;
+          const style = getComputedStyle(ring);
+          const Color = axe.commons.color.Color;
+          const bg = new Color(); bg.parseString(getComputedStyle(document.body).backgroundColor);
+          const fg = new Color(); fg.parseString(style.outlineColor);
+          return {tag: el.tagName, style: style.outlineStyle,
+                  width: parseFloat(style.outlineWidth),
+                  contrast: axe.commons.color.getContrast(bg, fg)};
+        }"""
+    )
+
+
+def _assert_visible_focus(page: Page, what: str) -> None:
+    ring = _focus_ring(page)
+    assert ring["style"] != "none" and ring["width"] >= 2, f"{what}: no focus ring: {ring}"
+    assert ring["contrast"] >= 3, f"{what}: focus ring contrast below 3:1: {ring}"
+
+
+def _in_quiz(page: Page) -> bool:
+    return page.evaluate("!!document.activeElement.closest('.course-quiz')")
+
+
+def test_a_quiz_walked_with_the_keyboard_only(page: Page, course: tuple[str, list[str]]) -> None:
+    url, _ = course
+    _open(page, url + KEYBOARD_LESSON)
+    axe_violations(page, "load axe for its colour code")
+    questions = page.locator("fieldset[data-q]")
+    count = course_quizzes()[KEYBOARD_LESSON]
+
+    # From the top of the page, Tab (and nothing else) reaches the first question.
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if _in_quiz(page):
+            break
+    assert _in_quiz(page), "Tab never reached the quiz"
+
+    for number, correct in enumerate(_correct_options(page)):
+        focused = page.evaluate("document.activeElement.name")
+        assert focused == questions.nth(number).locator("input").first.get_attribute("name")
+        _assert_visible_focus(page, f"question {number + 1}")
+        target = _a_wrong_option(correct) if number == 0 else correct
+        page.keyboard.press("Space")  # selects the focused (first) option
+        for _ in range(target):
+            page.keyboard.press("ArrowDown")
+        expect(questions.nth(number).locator("input").nth(target)).to_be_checked()
+        page.keyboard.press("Tab")
+
+    check = page.get_by_role("button", name="Check answers")
+    expect(check).to_be_focused()
+    _assert_visible_focus(page, "Check answers")
+    status = page.get_by_role("status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_be_empty()
+    page.keyboard.press("Enter")
+    # The live region announces the score; focus moves on to the next action.
+    expect(status).to_have_text(f"Score: {count - 1} / {count}")
+    expect(questions.first.locator(".course-quiz__feedback")).to_have_text("✗ Incorrect")
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_focused()
+    _assert_visible_focus(page, "Try again")
+
+    page.keyboard.press("Enter")
+    expect(status).to_be_empty()
+    expect(page.locator(".course-quiz input:checked")).to_have_count(0)
+    assert page.evaluate("document.activeElement.type") == "radio"
+    _assert_visible_focus(page, "first option after Try again")
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_missing_axe_fails_with_install_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import _axe
+
+    monkeypatch.setattr(_axe, "AXE_JS", Path("/nonexistent/axe.min.js"))
+    with pytest.raises(pytest.fail.Exception, match="npm ci"):
+        _axe.axe_path()
