@@ -22,6 +22,13 @@ pytestmark = pytest.mark.browser
 
 SCHEMES = {"light": "default", "dark": "slate"}
 """prefers-color-scheme -> the Material scheme mkdocs.yml's palette gives it."""
+READERS: dict[str, dict[str, Any]] = {
+    "light": {"color_scheme": "light"},
+    "dark": {"color_scheme": "dark"},
+    "phone": {"color_scheme": "light", "viewport": {"width": 390, "height": 844}},
+}
+"""Browser context settings: a desktop window in either scheme, and a phone-sized one
+(Material's drawer navigation, tables that scroll sideways)."""
 KEYBOARD_LESSON = "deployment/mlops-intro/"
 
 
@@ -53,9 +60,11 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(params=list(SCHEMES))
 def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
     """A fresh reader (no saved quiz progress) whose system asks for light or dark."""
-    context = browser.new_context(color_scheme=request.param)
+    settings = READERS[request.param]
+    context = browser.new_context(**settings)
     page = context.new_page()
-    page.scheme = request.param  # type: ignore[attr-defined]
+    page.reader = request.param  # type: ignore[attr-defined]
+    page.scheme = settings["color_scheme"]  # type: ignore[attr-defined]
     page.console_errors = console_errors(page)  # type: ignore[attr-defined]
     try:
         yield page
@@ -70,8 +79,8 @@ def _open(page: Page, url: str) -> None:
 
 
 def _where(page: Page, path: str, state: str = "") -> str:
-    scheme = page.scheme  # type: ignore[attr-defined]
-    return f"[{scheme}] /{path}" + (f" ({state})" if state else "")
+    reader = page.reader  # type: ignore[attr-defined]
+    return f"[{reader}] /{path}" + (f" ({state})" if state else "")
 
 
 def _assert_no_blocking(page: Page, found: list[dict[str, Any]]) -> None:
@@ -107,6 +116,7 @@ def _answer(page: Page, *, wrong: set[int]) -> None:
         questions.nth(number).locator("input").nth(choice).check()
 
 
+@pytest.mark.parametrize("page", list(READERS), indirect=True)
 def test_every_page_meets_wcag_21_aa(page: Page, course: tuple[str, list[str]]) -> None:
     url, paths = course
     assert len(paths) >= 10 and "" in paths  # home, sections, lessons, exercises, 404

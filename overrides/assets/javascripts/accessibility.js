@@ -1,18 +1,36 @@
-/* Names for the landmarks Material's JavaScript adds (axe: landmark-unique).
-   Material wraps each code block's copy button in an unnamed <nav>; with more than
-   one code block on a page, screen readers list several identical "navigation"
-   landmarks. Each gets a distinct name here. Runs after Material's own components
-   on every page, instant navigation included (document$ replays the current page). */
+/* Accessibility fixes to markup that Material's JavaScript makes (checked by axe-core:
+   tests/test_accessibility.py). Runs after Material's own components on every page,
+   instant navigation included (document$ replays the current page to new subscribers). */
 (() => {
   "use strict";
 
+  // landmark-unique: each code block's copy button sits in an unnamed <nav>; with
+  // several code blocks a screen reader lists several identical "navigation" landmarks.
   function nameCodeBlockNavs() {
     document.querySelectorAll("nav.md-code__nav").forEach((nav, index) => {
       nav.setAttribute("aria-label", "Code block " + (index + 1) + " actions");
     });
   }
 
+  // scrollable-region-focusable: a table wider than the screen scrolls sideways in its
+  // wrapper; keyboard users reach the hidden columns once the wrapper takes focus. Only
+  // while it overflows, as Material does for code blocks, so wide screens get no extra stop.
+  const overflow = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (target.scrollWidth > target.clientWidth) target.setAttribute("tabindex", "0");
+      else target.removeAttribute("tabindex");
+    }
+  });
+
+  function focusableScrollingTables() {
+    overflow.disconnect();
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach((wrap) => overflow.observe(wrap));
+  }
+
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(nameCodeBlockNavs);
+    window.document$.subscribe(() => {
+      nameCodeBlockNavs();
+      focusableScrollingTables();
+    });
   }
 })();
