@@ -169,6 +169,9 @@ def project_config() -> dict[str, Any]:
         config = yaml.load(f, _ConfigLoader)
     for key in ("docs_dir", "site_dir", "strict", "nav", "watch"):
         config.pop(key, None)
+    # The theme overrides stay the repository's wherever the benchmark writes its config.
+    if "custom_dir" in config.get("theme", {}):
+        config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     # The course's own section list names the real sections; generated ones use the default.
     plugins = []
     for plugin in config.get("plugins", []):
