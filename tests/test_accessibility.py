@@ -160,32 +160,37 @@ def test_checked_quizzes_and_saved_scores_meet_wcag_21_aa(
     assert page.console_errors == []  # type: ignore[attr-defined]
 
 
-def _focus_ring(page: Page) -> dict[str, Any]:
-    """The outline that marks the focused control (its label, for a radio button) and
-    its contrast against the page background, computed by axe's own colour code."""
-    return page.evaluate(
-        """() => {
-          const el = document.activeElement;
-          const ring = el.type === "radio" ? el.closest("label") : el;
-          const style = getComputedStyle(ring);
-          const Color = axe.commons.color.Color;
-          const bg = new Color(); bg.parseString(getComputedStyle(document.body).backgroundColor);
-          const fg = new Color(); fg.parseString(style.outlineColor);
-          return {tag: el.tagName, style: style.outlineStyle,
-                  width: parseFloat(style.outlineWidth),
-                  contrast: axe.commons.color.getContrast(bg, fg)};
-        }"""
-    )
+_FOCUS = """() => {
+  const el = document.activeElement;
+  const label = el.type === "radio" && el.closest("label");
+  const style = getComputedStyle(label || el);
+  const Color = axe.commons.color.Color;
+  const bg = new Color(); bg.parseString(getComputedStyle(document.body).backgroundColor);
+  const ring = new Color(); ring.parseString(style.outlineColor);
+  return {
+    tag: el.tagName, name: el.name || "", text: (el.textContent || "").trim().slice(0, 40),
+    content: !!el.closest(".md-content"), quiz: !!el.closest(".course-quiz"),
+    style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+    contrast: axe.commons.color.getContrast(bg, ring),
+  };
+}"""
+"""Where the focus is and the outline that shows it (on its label, for a radio button),
+with the outline's contrast against the page computed by axe's own colour code."""
 
 
-def _assert_visible_focus(page: Page, what: str) -> None:
-    ring = _focus_ring(page)
-    assert ring["style"] != "none" and ring["width"] >= 2, f"{what}: no focus ring: {ring}"
-    assert ring["contrast"] >= 3, f"{what}: focus ring contrast below 3:1: {ring}"
+def _focus(page: Page, key: str | None = "Tab") -> dict[str, Any]:
+    """Press `key` (None: nothing), then describe the focused element."""
+    if key:
+        page.keyboard.press(key)
+    return page.evaluate(_FOCUS)
 
 
-def _in_quiz(page: Page) -> bool:
-    return page.evaluate("!!document.activeElement.closest('.course-quiz')")
+def _assert_visible_focus(stop: dict[str, Any], what: str) -> None:
+    """A focus ring: the browser's own (`auto`), or a drawn outline of 2 px or more,
+    at 3:1 against the page (WCAG 2.4.7 and 1.4.11)."""
+    drawn = stop["style"] == "auto" or (stop["style"] != "none" and stop["width"] >= 2)
+    assert drawn, f"{what}: no visible focus ring: {stop}"
+    assert stop["contrast"] >= 3, f"{what}: focus ring contrast below 3:1: {stop}"
 
 
 def test_a_quiz_walked_with_the_keyboard_only(page: Page, course: tuple[str, list[str]]) -> None:
@@ -195,27 +200,29 @@ def test_a_quiz_walked_with_the_keyboard_only(page: Page, course: tuple[str, lis
     questions = page.locator("fieldset[data-q]")
     count = course_quizzes()[KEYBOARD_LESSON]
 
-    # From the top of the page, Tab (and nothing else) reaches the first question.
+    # From the top of the page, Tab (and nothing else) reaches the first question;
+    # every stop in the lesson on the way shows where the focus is.
+    stop = _focus(page)
     for _ in range(300):
-        page.keyboard.press("Tab")
-        if _in_quiz(page):
+        if stop["quiz"]:
             break
-    assert _in_quiz(page), "Tab never reached the quiz"
+        if stop["content"]:
+            _assert_visible_focus(stop, f"{stop['tag']} {stop['text']!r}")
+        stop = _focus(page)
+    assert stop["quiz"], "Tab never reached the quiz"
 
     for number, correct in enumerate(_correct_options(page)):
-        focused = page.evaluate("document.activeElement.name")
-        assert focused == questions.nth(number).locator("input").first.get_attribute("name")
-        _assert_visible_focus(page, f"question {number + 1}")
+        assert stop["name"] == questions.nth(number).locator("input").first.get_attribute("name")
+        _assert_visible_focus(stop, f"question {number + 1}")
         target = _a_wrong_option(correct) if number == 0 else correct
         page.keyboard.press("Space")  # selects the focused (first) option
         for _ in range(target):
             page.keyboard.press("ArrowDown")
         expect(questions.nth(number).locator("input").nth(target)).to_be_checked()
-        page.keyboard.press("Tab")
+        stop = _focus(page)
 
-    check = page.get_by_role("button", name="Check answers")
-    expect(check).to_be_focused()
-    _assert_visible_focus(page, "Check answers")
+    expect(page.get_by_role("button", name="Check answers")).to_be_focused()
+    _assert_visible_focus(stop, "Check answers")
     status = page.get_by_role("status")
     expect(status).to_have_attribute("aria-live", "polite")
     expect(status).to_be_empty()
@@ -223,15 +230,24 @@ def test_a_quiz_walked_with_the_keyboard_only(page: Page, course: tuple[str, lis
     # The live region announces the score; focus moves on to the next action.
     expect(status).to_have_text(f"Score: {count - 1} / {count}")
     expect(questions.first.locator(".course-quiz__feedback")).to_have_text("✗ Incorrect")
-    retry = page.get_by_role("button", name="Try again")
-    expect(retry).to_be_focused()
-    _assert_visible_focus(page, "Try again")
+    expect(page.get_by_role("button", name="Try again")).to_be_focused()
+    _assert_visible_focus(_focus(page, None), "Try again")
 
     page.keyboard.press("Enter")
     expect(status).to_be_empty()
     expect(page.locator(".course-quiz input:checked")).to_have_count(0)
-    assert page.evaluate("document.activeElement.type") == "radio"
-    _assert_visible_focus(page, "first option after Try again")
+    stop = _focus(page, None)
+    assert stop["tag"] == "INPUT" and stop["quiz"], stop
+    _assert_visible_focus(stop, "first option after Try again")
+
+    # Everything after it in the lesson (the other questions, Check answers, and what
+    # follows the quiz) takes the focus visibly, up to the end of the content.
+    for _ in range(100):
+        stop = _focus(page)
+        if not stop["content"]:
+            break
+        _assert_visible_focus(stop, f"{stop['tag']} {stop['text']!r}")
+    assert not stop["content"], "Tab never left the lesson"
     assert page.console_errors == []  # type: ignore[attr-defined]
 
 
