@@ -160,6 +160,27 @@ def test_checked_quizzes_and_saved_scores_meet_wcag_21_aa(
     assert page.console_errors == []  # type: ignore[attr-defined]
 
 
+def test_open_search_and_phone_drawer_meet_wcag_21_aa(
+    page: Page, course: tuple[str, list[str]]
+) -> None:
+    url, _ = course
+    path = "deployment/mlops-docker/"
+    _open(page, url + path)
+    page.keyboard.press("/")  # Material's search shortcut
+    page.keyboard.type("docker image")
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    found = axe_violations(page, _where(page, path, "search results open"))
+
+    page.keyboard.press("Escape")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open(page, url + path)
+    page.locator("label.md-header__button[for='__drawer']").click()
+    expect(page.locator(".md-sidebar--primary")).to_be_in_viewport()
+    found += axe_violations(page, _where(page, path, "phone, navigation drawer open"))
+    _assert_no_blocking(page, found)
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
 _FOCUS = """() => {
   const el = document.activeElement;
   const label = el.type === "radio" && el.closest("label");
