@@ -18,6 +18,7 @@ from collections.abc import Callable
 from .encoding import encode
 from .parser import Quiz
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _BLOCK = re.compile(r"<(?:p|ul|ol|pre|div|blockquote|table|dl|hr|h[1-6])\b")
 
 InlineRenderer = Callable[[str], str]
@@ -40,8 +41,10 @@ def explanation_html(text: str | None, inline: InlineRenderer, *, hidden: bool) 
     body = inline(text)
     if not _BLOCK.match(body):  # one paragraph came back inline
         body = f"<p>{body}</p>"
-    # No <div> inside the widget (see the module docstring), e.g. from a code block.
+    # No <div> inside the widget (see the module docstring), e.g. from a code block, and
+    # no blank line, which would end the widget's HTML block inside Markdown.
     body = body.replace("<div", "<section").replace("</div>", "</section>")
+    body = _BLANK_LINES.sub("\n", body)
     return (
         f'<section class="course-quiz__explanation"{" hidden" if hidden else ""}>'
         f"<p><strong>Why</strong></p>{body}</section>"
