@@ -1,7 +1,10 @@
-"""Markdown the plugin adds to pages: a lesson's type and duration, section lists, the overview.
+"""Markdown the plugin adds to pages: a lesson's type and duration, section lists, the
+overview, and the progress controls that quiz.js fills in.
 
-Everything here is plain Markdown (with a little inline HTML) so MkDocs
-resolves and checks the links exactly as if an author had written them.
+Lists and links are plain Markdown so MkDocs resolves and checks the links exactly as
+if an author had written them. Progress bars and buttons are raw HTML blocks (one
+line, no blank line) that stay hidden until the script shows them: without
+JavaScript nothing is tracked, so nothing about progress is shown.
 """
 
 from __future__ import annotations
