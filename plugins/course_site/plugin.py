@@ -9,7 +9,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import nest_paths
+from mkdocs.utils import get_relative_url, nest_paths
 from mkdocs.utils.meta import get_data
 
 from .compact import compact_html
@@ -27,7 +27,10 @@ from .quiz.adapter import (
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
+    complete_toggle,
     course_overview,
+    has_title,
+    insert_after_h1,
     insert_after_title,
     lesson_meta,
     place_at_marker,
@@ -59,6 +62,8 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.authored_indexes: dict[str, Section] = {}
         self.indexes: set[str] = set()
         self.quiz_inline: QuizInline | None = None
+        self.meta_after_h1: dict[str, str] = {}
+        """Lesson meta of pages whose title comes from a snippet, placed in the HTML."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -160,17 +165,34 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             return None
         src = page.file.src_uri
         # Quizzes first: the page is still the author's text, so warnings name real lines.
-        markdown = quizzes_to_html(markdown, page, config, files, self.quiz_inline)
+        markdown = quizzes_to_html(
+            markdown, page, config, files, self.quiz_inline, self.config.checks["answer_length"]
+        )
         lesson = self.course.by_src.get(src)
         if lesson is not None and self.config.lesson_meta:
-            markdown = insert_after_title(markdown, lesson_meta(lesson))
+            if has_title(markdown):
+                markdown = insert_after_title(markdown, lesson_meta(lesson))
+            else:
+                self.meta_after_h1[src] = lesson_meta(lesson)
+        if lesson is not None and not (self.quiz_inline and self.quiz_inline.has_quiz(page)):
+            markdown = f"{markdown.rstrip()}\n\n{complete_toggle(lesson)}\n"
         if (section := self.authored_indexes.get(src)) is not None:
             markdown = place_at_marker(markdown, LESSONS_MARKER, section_lessons(section, src))
         if src == self.home_src and self.course.sections:
-            markdown = place_at_marker(
-                markdown, OVERVIEW_MARKER, course_overview(self.course, src, self.indexes)
-            )
+            first = files.get_file_from_path(self.course.lessons[0].src_path)
+            start = get_relative_url(first.url, page.file.url) if first else None
+            overview = course_overview(self.course, src, self.indexes, start)
+            markdown = place_at_marker(markdown, OVERVIEW_MARKER, overview)
         return markdown
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Lesson meta of a page whose title a snippet brought goes under that title."""
+        if not self.config.enabled:
+            return None
+        meta = self.meta_after_h1.pop(page.file.src_uri, None)
+        return insert_after_h1(html, meta) if meta else html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Fill in the page's quiz widgets; drop template whitespace (most of a page in

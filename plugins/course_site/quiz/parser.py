@@ -11,6 +11,7 @@ Grammar of a section (everything up to the next heading or the end of the page):
     1. Question text              (numbered list, `1.` or `1)`; may wrap onto more lines)
        - correct option           (bullet `-`, `*` or `+`, indented 2-4 spaces; FIRST is correct)
        - wrong option             (may wrap onto more, deeper-indented lines)
+       > explanation              (optional blockquote after the options: see `explanation`)
     trailing text                 (a line back at the margin ends the list; stays Markdown)
 """
 
@@ -48,6 +49,8 @@ class Question:
     options: tuple[str, ...]
     line: int
     correct_index: int = 0
+    explanation: str | None = None
+    """Markdown shown after checking (see `explanation`), when the author wrote one."""
 
 
 @dataclass(frozen=True)
@@ -215,9 +218,12 @@ def _question(line: int, text_parts: list[str], drafts: list[tuple[int, list[str
 
 def parse_section(source: str, section: QuizSection) -> tuple[ListSpan, Quiz]:
     """Parse one section of `source`; raises QuizError if it is not a valid quiz."""
+    from .explanation import attach_explanations, split_explanations  # it imports this module
+
     lines = source.split("\n")  # like Markdown: only "\n" ends a line
     span = locate_list(lines, section)
-    return span, parse_list(lines, span)
+    explanations = split_explanations(lines, span.start, span.end)
+    return span, attach_explanations(parse_list(lines, span), explanations)
 
 
 def parse_quizzes(source: str) -> list[Quiz]:
