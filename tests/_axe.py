@@ -49,10 +49,15 @@ def axe_version(page: Any) -> str:
     return str(page.evaluate("window.axe ? axe.version : ''"))
 
 
-def axe_violations(page: Any, where: str) -> list[dict[str, Any]]:
-    """Run axe over the whole page as it is now; each violation is tagged with `where`."""
+def inject_axe(page: Any) -> None:
+    """Put axe-core into the page (window.axe) unless it is there already."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(path=str(axe_path()))
+
+
+def axe_violations(page: Any, where: str) -> list[dict[str, Any]]:
+    """Run axe over the whole page as it is now; each violation is tagged with `where`."""
+    inject_axe(page)
     violations = page.evaluate(_RUN, TAGS)
     for violation in violations:
         violation["where"] = where

@@ -8,12 +8,13 @@ the keyboard alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _axe import axe_path, axe_version, axe_violations, blocking, report
+from _axe import axe_path, axe_version, axe_violations, blocking, inject_axe, report
 from _browser import build_project_site, console_errors, course_quizzes, launch_chromium, serve
 from course_site.quiz.encoding import fnv1a32
 from playwright.sync_api import Page, expect, sync_playwright
@@ -216,23 +217,27 @@ def _assert_visible_focus(stop: dict[str, Any], what: str) -> None:
     assert stop["contrast"] >= 3, f"{what}: focus ring contrast below 3:1: {stop}"
 
 
+def _tab_to(page: Page, selector: str) -> dict[str, Any]:
+    """Tab from where the focus is until an element matching `selector` has it; every
+    stop in the page's content on the way must show where the focus is."""
+    inject_axe(page)  # for its colour code
+    for _ in range(300):
+        stop = _focus(page)
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return stop
+        if stop["content"]:
+            _assert_visible_focus(stop, f"{stop['tag']} {stop['text']!r}")
+    pytest.fail(f"300 presses of Tab never reached {selector}")
+
+
 def test_a_quiz_walked_with_the_keyboard_only(page: Page, course: tuple[str, list[str]]) -> None:
     url, _ = course
     _open(page, url + KEYBOARD_LESSON)
-    axe_violations(page, "load axe for its colour code")
     questions = page.locator("fieldset[data-q]")
     count = course_quizzes()[KEYBOARD_LESSON]
 
-    # From the top of the page, Tab (and nothing else) reaches the first question;
-    # every stop in the lesson on the way shows where the focus is.
-    stop = _focus(page)
-    for _ in range(300):
-        if stop["quiz"]:
-            break
-        if stop["content"]:
-            _assert_visible_focus(stop, f"{stop['tag']} {stop['text']!r}")
-        stop = _focus(page)
-    assert stop["quiz"], "Tab never reached the quiz"
+    # From the top of the page, Tab (and nothing else) reaches the first question.
+    stop = _tab_to(page, ".course-quiz input")
 
     for number, correct in enumerate(_correct_options(page)):
         assert stop["name"] == questions.nth(number).locator("input").first.get_attribute("name")
@@ -271,6 +276,37 @@ def test_a_quiz_walked_with_the_keyboard_only(page: Page, course: tuple[str, lis
             break
         _assert_visible_focus(stop, f"{stop['tag']} {stop['text']!r}")
     assert not stop["content"], "Tab never left the lesson"
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_progress_controls_work_with_the_keyboard_only(
+    page: Page, course: tuple[str, list[str]]
+) -> None:
+    url, paths = course
+    lesson = next(p for p in paths if p.startswith("exercises/") and p != "exercises/")
+    _open(page, url + lesson)
+    toggle = page.get_by_role("button", name="Mark as complete")
+    _assert_visible_focus(_tab_to(page, ".course-complete__toggle"), "Mark as complete")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-pressed", "true")  # screen readers say "pressed"
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+
+    _open(page, url)
+    bar = page.get_by_role("progressbar").first
+    expect(bar).to_have_attribute("aria-valuenow", "1")
+    expect(bar).to_have_attribute("aria-valuetext", re.compile(r"^1 of \d+ lessons done$"))
+    assert bar.get_attribute("aria-label"), "the progress bar has no name"
+    stop = _tab_to(page, ".course-start__link")
+    assert stop["text"].startswith("Continue"), stop
+    _assert_visible_focus(stop, "Continue link")
+    _assert_visible_focus(_tab_to(page, ".course-start__reset"), "Reset progress")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Enter")
+    expect(bar).to_have_attribute("aria-valuenow", "0")
     assert page.console_errors == []  # type: ignore[attr-defined]
 
 
