@@ -24,7 +24,7 @@ import yaml
 from _site import Built, build_loaded
 from course_site.quiz.parser import parse_quizzes
 from mkdocs.config import load_config
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -133,6 +133,17 @@ def launch_chromium(playwright: Any) -> Any:
     # A busy 2-core CI machine (image builds in the same run) can exceed the 5 s default.
     expect.set_options(timeout=15_000)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Playwright and Debian's Chromium for as long as the block runs (a module's fixture)."""
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def console_errors(page: Any) -> list[str]:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from _axe import axe_path, axe_version, axe_violations, blocking, inject_axe, report
-from _browser import build_project_site, console_errors, course_quizzes, launch_chromium, serve
+from _browser import build_project_site, chromium, console_errors, course_quizzes, serve
 from course_site.quiz.encoding import fnv1a32
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -50,12 +50,8 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     axe_path()  # fail early, with install advice, if npm packages are missing
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(params=list(SCHEMES))
