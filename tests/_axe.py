@@ -19,7 +19,8 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 """WCAG 2.1 level AA = the 2.0 and 2.1 rules of levels A and AA; plus axe's best practices."""
 BLOCKING = ("critical", "serious", "moderate")
 """Impacts that fail a page. The site has none at all today, Material's own markup
-included, so moderate ones fail wherever they come from; `minor` ones are reported only."""
+included, so moderate ones fail wherever they come from; `minor` ones are reported as
+pytest warnings only."""
 
 _RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
