@@ -22,8 +22,8 @@ BLOCKING = ("critical", "serious", "moderate")
 included, so moderate ones fail wherever they come from; `minor` ones are reported as
 pytest warnings only."""
 
-_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+_RUN = """async ([within, tags]) => {
+  const result = await axe.run(within || document, {runOnly: {type: "tag", values: tags}});
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map((n) => ({
@@ -56,10 +56,11 @@ def inject_axe(page: Any) -> None:
         page.add_script_tag(path=str(axe_path()))
 
 
-def axe_violations(page: Any, where: str) -> list[dict[str, Any]]:
-    """Run axe over the whole page as it is now; each violation is tagged with `where`."""
+def axe_violations(page: Any, where: str, within: str | None = None) -> list[dict[str, Any]]:
+    """Run axe over the page as it is now (or only the elements matching the CSS
+    selector `within`); each violation is tagged with `where`."""
     inject_axe(page)
-    violations = page.evaluate(_RUN, TAGS)
+    violations = page.evaluate(_RUN, [within, TAGS])
     for violation in violations:
         violation["where"] = where
     return violations

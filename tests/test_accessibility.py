@@ -184,6 +184,39 @@ def test_open_search_and_phone_drawer_meet_wcag_21_aa(
     assert page.console_errors == []  # type: ignore[attr-defined]
 
 
+LINKS = {
+    "link in the lesson": "article p > a[href]",
+    "link in the navigation": ".md-nav--primary a.md-nav__link[href]:not(.md-nav__link--active)",
+    "link in the table of contents": ".md-sidebar--secondary a.md-nav__link",
+    "permalink of a heading": "article h2 > .headerlink",
+}
+
+
+_TRANSITIONS_DONE = "el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))"
+"""Wait for the element's CSS transitions (Material fades link colours) to end."""
+
+
+def test_focused_and_hovered_links_keep_their_contrast(
+    page: Page, course: tuple[str, list[str]]
+) -> None:
+    """Material colours a focused or hovered link in its accent colour: still 4.5:1."""
+    url, _ = course
+    path = "deployment/mlops-docker/"
+    _open(page, url + path)
+    found = []
+    for kind, selector in LINKS.items():
+        link = page.locator(selector).first
+        link.evaluate("el => el.setAttribute('data-a11y-probe', '')")
+        for state, act in (("hovered", link.hover), ("focused", link.focus)):
+            page.mouse.move(0, 0)
+            act()
+            link.evaluate(_TRANSITIONS_DONE)
+            where = _where(page, path, f"{state} {kind}")
+            found += axe_violations(page, where, "[data-a11y-probe]")
+        link.evaluate("el => el.removeAttribute('data-a11y-probe')")
+    _assert_no_blocking(page, found)
+
+
 _FOCUS = """() => {
   const el = document.activeElement;
   const label = el.type === "radio" && el.closest("label");
