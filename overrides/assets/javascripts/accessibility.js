@@ -15,16 +15,21 @@
   // scrollable-region-focusable: a table wider than the screen scrolls sideways in its
   // wrapper; keyboard users reach the hidden columns once the wrapper takes focus. Only
   // while it overflows, as Material does for code blocks, so wide screens get no extra stop.
-  const overflow = new ResizeObserver((entries) => {
-    for (const { target } of entries) {
-      if (target.scrollWidth > target.clientWidth) target.setAttribute("tabindex", "0");
-      else target.removeAttribute("tabindex");
-    }
+  function focusableWhileScrolling(wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth) wrap.setAttribute("tabindex", "0");
+    else wrap.removeAttribute("tabindex");
+  }
+
+  const resized = new ResizeObserver((entries) => {
+    for (const { target } of entries) focusableWhileScrolling(target);
   });
 
   function focusableScrollingTables() {
-    overflow.disconnect();
-    document.querySelectorAll(".md-typeset__scrollwrap").forEach((wrap) => overflow.observe(wrap));
+    resized.disconnect();
+    for (const wrap of document.querySelectorAll(".md-typeset__scrollwrap")) {
+      focusableWhileScrolling(wrap); // now, and again whenever its size changes
+      resized.observe(wrap);
+    }
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
