@@ -25,7 +25,7 @@ _BOM = "\ufeff"
 # Lines of a block YAML could not read that still name the lesson and its neighbours,
 # so the chain checks do not report links that only fail because this file is broken.
 _LINK_LINE = re.compile(
-    r"^(id|prevLessonId|nextLessonId)[ \t]*:[ \t]*['\"]?([a-z0-9][a-z0-9_-]*)['\"]?[ \t]*$",
+    r"^[ \t-]*(id|prevLessonId|nextLessonId)[ \t]*:[ \t]*['\"]?([a-z0-9][a-z0-9_-]*)['\"]?[ \t]*$",
     re.ASCII | re.MULTILINE,
 )
 _MAX_REASON = 80
