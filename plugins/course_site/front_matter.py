@@ -68,14 +68,20 @@ class PageSource:
     """id / prevLessonId / nextLessonId read line by line from a block YAML refused."""
 
 
+def _newlines(text: str) -> str:
+    """Line ends as MkDocs reads a file (text mode): CRLF and CR become LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def decode(data: bytes, src_path: str) -> tuple[str, Problem | None]:
-    """The file as text: UTF-8 (BOM allowed), else a problem and the text with U+FFFD."""
+    """The file as MkDocs would read it: UTF-8 (BOM allowed), else a problem and the text
+    with U+FFFD for each undecodable byte."""
     try:
-        return data.decode("utf-8-sig"), None
+        return _newlines(data.decode("utf-8-sig")), None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start : error.start + 1].hex()
-        return data.decode("utf-8-sig", errors="replace"), Problem(
+        return _newlines(data.decode("utf-8-sig", errors="replace")), Problem(
             file=src_path,
             field="encoding",
             expected="UTF-8 text",
