@@ -238,7 +238,10 @@ def _join(parts: list[str]) -> str:
 def _question(line: int, text_parts: list[str], drafts: list[tuple[int, list[str]]]) -> Question:
     text = _join(text_parts)
     if not text:
-        raise QuizError(line, "the question has no text after its number")
+        raise QuizError(
+            line,
+            "the question has no text after its number; write it on the same line as the number",
+        )
     options: list[str] = []
     seen: set[str] = set()
     for option_line, parts in drafts:
