@@ -145,3 +145,12 @@ def test_quiet_strict_fails_on_a_broken_course_and_passes_a_good_one(tmp_path: P
     assert "basics/b.md: field 'order'" in result.stderr  # shown although -q
     good = write_site(tmp_path / "good", course(), options=SECTIONS)
     assert mkdocs_cli(good, "-q", "--strict").returncode == 0
+
+
+def test_quiet_strict_fails_on_a_broken_quiz(tmp_path: Path) -> None:
+    body = "## Knowledge Check\n\n1. Only one option?\n   - yes\n"
+    pages = course(lesson("b", 2, "basics", prev="a", next="c", body=body))
+    result = mkdocs_cli(write_site(tmp_path, pages, options=SECTIONS), "-q", "--strict")
+    assert result.returncode != 0
+    assert "basics/b.md:" in result.stderr and "Knowledge Check is not a quiz" in result.stderr
+    assert "Traceback" not in result.stderr
