@@ -100,7 +100,8 @@ def _yaml_problem(src_path: str, reason: str, line: int | None) -> Problem:
         field="front matter",
         expected="valid YAML 'key: value' lines between the '---' lines",
         found=f"malformed YAML ({reason[:_MAX_REASON]})",
-        fix="Fix the YAML at that line; quote values containing ': ' or starting with [ ! & *",
+        fix=f"Fix the YAML{' at that line' if line else ''}; quote values containing ': ' "
+        "or starting with [ ! & *",
         line=line,
     )
 
@@ -118,7 +119,9 @@ def load_block(block: str, src_path: str) -> tuple[dict[str, Any], Problem | Non
         return {}, _yaml_problem(src_path, reason, line)
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as error:
         # SafeLoader's own constructors raise these on values like a 5,000-digit integer.
-        return {}, _yaml_problem(src_path, f"a value YAML cannot read: {type(error).__name__}", 2)
+        # The constructors give no line, so none is named rather than a wrong one.
+        reason = f"{type(error).__name__}: a value it cannot build, e.g. a huge number"
+        return {}, _yaml_problem(src_path, reason, None)
     if data is None:  # an empty block: no fields, not an error
         return {}, None
     if not isinstance(data, dict):
