@@ -76,3 +76,15 @@ def test_the_explanation_waits_hidden_in_the_widget_and_shows_in_the_no_js_answe
     assert '<section class="course-quiz__explanation">' in fallback
     assert "<p><strong>Why</strong></p>" in fallback
     assert "\n\n" not in html and "<div" not in html.split(">", 1)[1]
+
+
+def test_the_page_replacement_path_keeps_explanations_and_a_bad_quiz_byte_for_byte() -> None:
+    from course_site.quiz.replace import replace_quizzes
+
+    seen = []
+    replace_quizzes(SOURCE, lambda quiz, index: seen.append(quiz) or "<div></div>")
+    assert seen[0].questions[0].explanation is not None
+    assert "second *paragraph*" in seen[0].questions[0].explanation
+    broken = SOURCE.replace("   - Docker requires it\n", "") + "\n"  # one option left
+    page, errors = replace_quizzes(broken, lambda quiz, index: "<div></div>")
+    assert errors and page == broken

@@ -6,6 +6,7 @@ page's Markdown becomes quiz HTML and how the JS/CSS get into the built site.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -136,17 +137,26 @@ class QuizInline:
         if pending is None:
             return output
         files, key, quizzes = pending
+        # One pass over the page, however many quizzes it has (a replace per slot
+        # made a page with hundreds of quizzes quadratic).
+        slots = re.compile(re.escape(self.slot(0)[: -len('0"></div>')]) + r'([0-9]+)"></div>')
+        filled: set[int] = set()
         with self.for_page(page, files) as render:
-            for index, quiz in enumerate(quizzes):
-                slot = self.slot(index)
-                if slot not in output:
-                    log.warning(
-                        "%s: the quiz widget's place was removed from the page "
-                        "(by a theme or a plugin that runs before `course`).",
-                        page.file.src_uri,
-                    )
-                    continue
-                output = output.replace(slot, render_quiz(quiz, key, index, render), 1)
+
+            def widget(match: re.Match[str]) -> str:
+                index = int(match.group(1))
+                if index >= len(quizzes) or index in filled:
+                    return match.group(0)
+                filled.add(index)
+                return render_quiz(quizzes[index], key, index, render)
+
+            output = slots.sub(widget, output)
+        if len(filled) < len(quizzes):
+            log.warning(
+                "%s: the quiz widget's place was removed from the page "
+                "(by a theme or a plugin that runs before `course`).",
+                page.file.src_uri,
+            )
         return output
 
 

@@ -41,7 +41,8 @@ def take_explanations(lines: list[str], start: int, end: int) -> list[Explanatio
     A blockquote is a run of nested `>` lines; an indented line right after one that is
     neither an option nor a question continues it (Markdown's lazy continuation).
     """
-    found: list[Explanation] = []
+    starts: list[int] = []
+    texts: list[list[str]] = []
     current: list[str] | None = None
     for i in range(start, end):
         line = lines[i]
@@ -58,16 +59,20 @@ def take_explanations(lines: list[str], start: int, end: int) -> list[Explanatio
             continue
         if current is None:
             current = []
-            found.append(Explanation(i + 1, ""))
+            starts.append(i + 1)
+            texts.append(current)
         current.append(quote.group(1) if quote else line.strip())
-        found[-1] = Explanation(found[-1].line, "\n".join(current).strip())
         lines[i] = ""
-    return found
+    # Joined once at the end: linear in the explanation's length.
+    return [
+        Explanation(line, "\n".join(text).strip()) for line, text in zip(starts, texts, strict=True)
+    ]
 
 
-def _option_after(lines: list[str], explanation: Explanation) -> int | None:
-    """The 1-based line of an option below `explanation` under the same question, if any."""
-    for i in range(explanation.line, len(lines)):
+def _option_after(lines: list[str], end: int, explanation: Explanation) -> int | None:
+    """The 1-based line of an option below `explanation` (before `end`) under the same
+    question, if any."""
+    for i in range(explanation.line, end):
         line = lines[i]
         if _NEXT_QUESTION.match(line) or (line.strip() and line[:1] not in (" ", "\t")):
             return None
@@ -80,7 +85,7 @@ def split_explanations(lines: list[str], start: int, end: int) -> list[Explanati
     """`take_explanations`, then check that none stands before an option (QuizError)."""
     explanations = take_explanations(lines, start, end)
     for explanation in explanations:
-        if (line := _option_after(lines[:end], explanation)) is not None:
+        if (line := _option_after(lines, end, explanation)) is not None:
             raise QuizError(
                 line,
                 f"option after the explanation on line {explanation.line}; put the "
