@@ -146,10 +146,21 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+"""Chromium cancels requests in flight when a network interface comes or goes, as the
+Docker tests running beside the browser tests make them do: the machine's doing, not
+the site's. `console_errors` leaves these out; a page that lost one can be loaded again."""
+
+
 def console_errors(page: Any) -> list[str]:
     """A list that fills with the page's console errors and uncaught exceptions."""
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error" and NETWORK_CHANGED not in msg.text:
+            errors.append(msg.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
 

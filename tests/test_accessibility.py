@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 from _axe import axe_path, axe_version, axe_violations, blocking, inject_axe, report
-from _browser import build_project_site, chromium, console_errors, course_quizzes, serve
+from _browser import (
+    NETWORK_CHANGED,
+    build_project_site,
+    chromium,
+    console_errors,
+    course_quizzes,
+    serve,
+)
 from course_site.quiz.encoding import fnv1a32
 from playwright.sync_api import Page, expect
 
@@ -64,6 +71,12 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
     page.reader = request.param  # type: ignore[attr-defined]
     page.scheme = settings["color_scheme"]  # type: ignore[attr-defined]
     page.console_errors = console_errors(page)  # type: ignore[attr-defined]
+    lost: list[str] = []
+    page.on(
+        "requestfailed",
+        lambda r: lost.append(r.url) if NETWORK_CHANGED in (r.failure or "") else None,
+    )
+    page.lost_requests = lost  # type: ignore[attr-defined]
     try:
         yield page
     finally:
@@ -71,7 +84,14 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
 
 
 def _open(page: Page, url: str) -> None:
-    page.goto(url)
+    """Load a page whole: again if the machine's network changes cost it a request."""
+    lost = page.lost_requests  # type: ignore[attr-defined]
+    for _ in range(3):
+        lost.clear()
+        page.goto(url)
+        if not lost:
+            break
+    assert not lost, f"{url}: requests kept failing with {NETWORK_CHANGED}: {lost}"
     expected = SCHEMES[page.scheme]  # type: ignore[attr-defined]
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", expected)
 
