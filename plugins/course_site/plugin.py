@@ -24,6 +24,7 @@ from .quiz.adapter import (
     quizzes_to_html,
     register_assets,
 )
+from .reading_time import duration_problem, estimate
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
@@ -159,6 +160,8 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if not self.config.enabled:
             return None
         src = page.file.src_uri
+        if (timed := self.course.by_src.get(src)) is not None:
+            self._check_duration(src, timed.minutes, markdown)
         # Quizzes first: the page is still the author's text, so warnings name real lines.
         markdown = quizzes_to_html(markdown, page, config, files, self.quiz_inline)
         lesson = self.course.by_src.get(src)
@@ -171,6 +174,14 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
                 markdown, OVERVIEW_MARKER, course_overview(self.course, src, self.indexes)
             )
         return markdown
+
+    def _check_duration(self, src: str, declared: int, markdown: str) -> None:
+        """Compare the declared duration with the estimate, at the configured level."""
+        level = self.config.checks["duration"]
+        if level == "off":
+            return
+        if (problem := duration_problem(src, declared, estimate(markdown))) is not None:
+            (log.warning if level == "warn" else log.info)(problem)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Fill in the page's quiz widgets; drop template whitespace (most of a page in
