@@ -47,6 +47,7 @@ from _samples import (
     parse_fence_info,
     remove_labelled,
     running,
+    shellcheck,
     stated_numbers,
     tolerance,
     wait_for,
@@ -199,6 +200,22 @@ def test_verified_example_names_an_existing_build_context(block: CodeBlock) -> N
     assert (ROOT / context).is_dir(), f"{block.where}: build context {context!r} is not a folder"
     names = [b.attrs.get("data-name") for b in VERIFIED]
     assert names.count(name) == 1, f"{block.where}: data-name {name!r} is not unique"
+
+
+# --- shell ------------------------------------------------------------------
+
+SHELL_BLOCKS = docs_blocks("bash", "sh", "shell")
+
+
+@pytest.mark.parametrize("block", SHELL_BLOCKS, ids=ids(SHELL_BLOCKS))
+def test_shell_sample_passes_shellcheck(block: CodeBlock) -> None:
+    findings = shellcheck(block.text)
+    assert not findings, f"{block.where}: shellcheck:\n" + "\n".join(findings)
+
+
+def test_shellcheck_reports_what_it_should() -> None:
+    """The shell check is not vacuous: an unquoted variable is a finding."""
+    assert any("SC2086" in f for f in shellcheck("docker stop $NAME\n"))
 
 
 # --- Compose, YAML, Python: static -------------------------------------------
