@@ -116,8 +116,9 @@ def graceful_stop(run: ExerciseRun) -> str:
         if not caller.is_alive():
             raise CheckFailed(
                 check,
-                f"the request finished before the grader could stop the container "
-                f"(the exercise sets {', '.join(env) or 'no'} latency for it)",
+                f"POST {path} was answered within {in_flight_after:.1f} s, before the grader "
+                "could stop the container with the request in flight",
+                expected=f"a request that takes longer (exercise.yml: env {env or 'not set'})",
                 found=str(answer),
             )
         seconds = container.stop(grace)
@@ -129,7 +130,7 @@ def graceful_stop(run: ExerciseRun) -> str:
                 check,
                 "the container did not stop gracefully",
                 expected=f"exit code 0 within {grace:.0f} s of SIGTERM, and the request in "
-                f"flight ({'POST ' + path}) answered 200",
+                f"flight (POST {path}) answered 200",
                 found="; ".join(problems),
                 hints=service_rules.stop_hints(outcome, dockerfile),
                 log_title="container log",
