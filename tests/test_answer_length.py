@@ -48,7 +48,7 @@ def test_the_message_names_the_count_and_the_file_lines() -> None:
 
 
 @pytest.mark.parametrize(
-    "page", sorted(p.relative_to(DOCS).as_posix() for p in DOCS.glob("[!o]*/*.md"))
+    "page", sorted(p.relative_to(DOCS).as_posix() for p in DOCS.glob("*/*.md"))
 )
 def test_no_quiz_of_the_course_has_the_tell(page: str) -> None:
     # docs/operations is left out until its rewrite (issue 13) lands; see mkdocs.yml.

@@ -88,7 +88,9 @@ def test_the_real_course_chains_the_exercises_after_the_last_operations_lesson(
     first = result.html("exercises/01-containerize-api")
     assert '<link rel="next" href="../02-production-image/">' in first
     assert "<strong>Exercise</strong> · 45 min" in first
+    second = result.html("exercises/02-production-image")
+    assert '<link rel="next" href="../03-ship-it/">' in second
     index = article(result.html("exercises"))
-    assert "2 lessons · 1 h 45 min in total" in index
+    assert "3 lessons · 2 h 45 min in total" in index
     home = article(result.html(""))
-    assert "3. [Exercises]" not in home and "Exercises</a> · 1 h 45 min" in home
+    assert "3. [Exercises]" not in home and "Exercises</a> · 2 h 45 min" in home

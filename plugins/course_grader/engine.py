@@ -318,6 +318,7 @@ class Engine:
         timeout: float,
         fileobj: IO[bytes] | None = None,
         nocache: bool = False,
+        buildargs: dict[str, str] | None = None,
     ) -> BuildResult:
         started = time.perf_counter()
         log: list[str] = []
@@ -334,6 +335,8 @@ class Engine:
             "decode": True,
             "nocache": nocache,
         }
+        if buildargs:
+            kwargs["buildargs"] = buildargs
         if fileobj is not None:
             kwargs.update(fileobj=fileobj, custom_context=True)
         else:
@@ -405,6 +408,7 @@ class Engine:
         labels: dict[str, str],
         limits: dict[str, Any],
         healthcheck_interval: float | None,
+        environment: dict[str, str] | None = None,
     ) -> Container:
         kwargs: dict[str, Any] = {
             "detach": True,
@@ -418,6 +422,8 @@ class Engine:
             "cap_drop": ["ALL"],
             "init": False,
         }
+        if environment:
+            kwargs["environment"] = environment
         if healthcheck_interval:
             # Keep the student's test, timeout and retries; only check more often.
             kwargs["healthcheck"] = {"interval": int(healthcheck_interval * 1e9)}
@@ -472,6 +478,15 @@ class Container:
         if result.exit_code not in (0, 1):
             return None
         return parse_proc_net_tcp(result.output.decode("utf-8", "replace"))
+
+    def stop(self, timeout: float) -> float:
+        """`docker stop` (SIGTERM, then SIGKILL after *timeout*); seconds until it exited."""
+        started = time.perf_counter()
+        with contextlib.suppress(APIError, NotFound):
+            self.handle.stop(timeout=int(timeout))
+        seconds = time.perf_counter() - started
+        self.reload()
+        return seconds
 
     def has_command(self, name: str) -> bool | None:
         try:

@@ -23,6 +23,7 @@ from .quiz.adapter import (
     quizzes_to_html,
     register_assets,
 )
+from .reading_time import HANDS_ON_TYPES, duration_problem, estimate
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
@@ -168,6 +169,9 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if not self.config.enabled:
             return None
         src = page.file.src_uri
+        timed = self.course.by_src.get(src)
+        if timed is not None and timed.type not in HANDS_ON_TYPES:
+            self._check_duration(src, timed.minutes, markdown)
         # Quizzes first: the page is still the author's text, so warnings name real lines.
         markdown = quizzes_to_html(
             markdown, page, config, files, self.quiz_inline, self.config.checks["answer_length"]
@@ -197,6 +201,14 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             return None
         meta = self.meta_after_h1.pop(page.file.src_uri, None)
         return insert_after_h1(html, meta) if meta else html
+
+    def _check_duration(self, src: str, declared: int, markdown: str) -> None:
+        """Compare the declared duration with the estimate, at the configured level."""
+        level = self.config.checks["duration"]
+        if level == "off":
+            return
+        if (problem := duration_problem(src, declared, estimate(markdown))) is not None:
+            (log.warning if level == "warn" else log.info)(problem)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Fill in the page's quiz widgets; drop template whitespace (most of a page in
