@@ -144,6 +144,10 @@ class Engine:
         #: image of each earlier stage, and of a failed build. Removed at cleanup
         #: unless something else still uses them.
         self.dangling: list[str] = []
+        #: Images of the steps this session's builds ran (not served from the cache),
+        #: and the ids of the untagged images the last cleanup kept as build cache.
+        self.built_layers: list[str] = []
+        self.kept_ids: list[str] = []
 
     @classmethod
     def connect(cls, timeout: float = 600) -> Engine:
@@ -284,8 +288,15 @@ class Engine:
                 except Exception as error:  # as above
                     problems.append(f"{stage_end}: {error}")
         self.kept_layers = len(kept)
+        self.kept_ids = sorted(kept)
         self.dangling.clear()
         return problems
+
+    def kept_layers_built(self) -> list[str]:
+        """The kept build-cache images that this session's builds made (not reused ones):
+        what a batch that shares the cache between runs must remove at its end."""
+        built = {layer[:12] for layer in self.built_layers}
+        return [i for i in self.kept_ids if i.removeprefix("sha256:")[:12] in built]
 
     def _remove_keeping_cache(self, image: str) -> list[str]:
         """Remove a final image but not its untagged parents; returns the parents kept."""
@@ -359,6 +370,7 @@ class Engine:
             error = str(exc)
             log.append(error)
         self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
+        self.built_layers += [s.image_id for s in steps if s.image_id and not s.cached]
         if error or image_id is None:
             raise BuildFailed(error or "the engine reported no image", log)
         return BuildResult(image_id, tag, log, steps, time.perf_counter() - started)
