@@ -135,11 +135,13 @@ def engine_client() -> Any:
 
 
 @contextlib.contextmanager
-def anchor_images(client: Any, root: Path) -> Iterator[list[str]]:
+def anchor_images(
+    client: Any, root: Path, names: tuple[str, ...] = ("01-containerize-api", "02-production-image")
+) -> Iterator[list[str]]:
     """Each exercise's solution image, built once and kept while in use as build cache."""
     tags: list[str] = []
     try:
-        for name in ("01-containerize-api", "02-production-image"):
+        for name in names:
             folder = copy_exercise(root, name, solution=True)
             tag = f"course-grader-tests/anchor-{name}:{os.getpid()}"
             labels = {TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())}

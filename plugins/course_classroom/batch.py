@@ -211,7 +211,7 @@ class Batch:
         kept = len(subs) - len(todo)
         if kept:
             log.info(
-                "%d of %d submissions already graded at the same commit: kept", kept, len(subs)
+                "%d of %d already graded at the same commit: kept", kept, len(subs)
             )
         if todo:
             Engine.connect(timeout=30).client.close()  # no engine: stop before grading anyone
