@@ -213,17 +213,39 @@ def _running_marker(client: Any, marker: str) -> list[Any]:
 
 def test_a_hanging_submission_times_out_and_the_batch_goes_on(docker_client, tmp_path):
     marker = f"hang-{os.getpid()}-{time.time_ns()}"
-    hang = f"FROM python:3.11-slim\nRUN sleep 300 && echo {marker}\n"
+    hang = f"FROM python:3.11-slim\nRUN echo {marker}\nRUN sleep 300 && echo {marker}\n"
     folders = [
         student_repo(tmp_path, "hal", {"Dockerfile": hang}),
         student_repo(tmp_path, "ivy", {}),
     ]
     out = tmp_path / "gradebook.csv"
     started = time.monotonic()
-    result = course_grade(
-        "batch", str(EX01), *map(str, folders), "--out", str(out), "--timeout", "20"
+    process = subprocess.Popen(
+        [
+            *COURSE_GRADE,
+            "batch",
+            str(EX01),
+            *map(str, folders),
+            "--out",
+            str(out),
+            "--timeout",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    assert result.returncode == 0, result.stderr
+    try:
+        seen = False
+        while process.poll() is None and not seen:
+            seen = bool(_running_marker(docker_client, marker))
+            time.sleep(0.2)
+        output, _ = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert seen, "the build never reached its hanging step"
+    assert process.returncode == 0, output
     assert time.monotonic() - started < 150
     rows = _rows(out)
     assert (rows["hal"]["status"], rows["hal"]["score"]) == ("timeout", "0")
@@ -232,6 +254,9 @@ def test_a_hanging_submission_times_out_and_the_batch_goes_on(docker_client, tmp
     while _running_marker(docker_client, marker) and time.monotonic() < deadline:
         time.sleep(1)
     assert not _running_marker(docker_client, marker), "the hanging build still runs"
+    for image in docker_client.images.list(all=True, filters={"dangling": True}):
+        history = " ".join(str(layer.get("CreatedBy")) for layer in image.history())
+        assert marker not in history, f"the timed-out build left {image.short_id}"
 
 
 def _children_containers(client: Any, parent: int) -> list[Any]:

@@ -369,8 +369,9 @@ class Engine:
         except (APIError, DockerException, OSError) as exc:
             error = str(exc)
             log.append(error)
-        self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
-        self.built_layers += [s.image_id for s in steps if s.image_id and not s.cached]
+        finally:  # also when interrupted: what the build made so far is still ours to remove
+            self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
+            self.built_layers += [s.image_id for s in steps if s.image_id and not s.cached]
         if error or image_id is None:
             raise BuildFailed(error or "the engine reported no image", log)
         return BuildResult(image_id, tag, log, steps, time.perf_counter() - started)
