@@ -409,3 +409,60 @@ def test_batch_input_errors_are_one_line_without_traceback(tmp_path):
     b.mkdir(parents=True)
     result = course_grade("batch", str(EX01), str(a), str(b), "--out", str(tmp_path / "x.csv"))
     assert result.returncode == 2 and "student 'ann' is also" in result.stderr
+
+
+# -- batch without an engine: progress, statuses, refusal -------------------------------------
+
+
+def test_progress_is_a_live_line_on_a_terminal_and_one_line_per_student_otherwise():
+    import io
+
+    from course_classroom.progress import Progress
+
+    row = Row("ann", "c", {}, 7, 10, gradebook.GRADED)
+    plain = io.StringIO()
+    progress = Progress(plain, total=2, jobs=2, tty=False)
+    progress.start("ann")
+    progress.finish(row, 12.0)
+    assert plain.getvalue() == "[1/2] ann: 7/10 points (12.0 s)\n"
+    live = io.StringIO()
+    progress = Progress(live, total=3, jobs=1, tty=True)
+    progress.start("ann")
+    assert live.getvalue().endswith("[0/3] grading ann · ETA ?")
+    progress.finish(row, 30.0)
+    progress.start("ben")
+    assert live.getvalue().endswith("\x1b[K[1/3] grading ben · ETA 1m00s")
+
+
+def test_a_crashed_or_timed_out_grader_gives_error_or_timeout_rows(tmp_path):
+    from course_classroom.batch import Batch, Options, Submission
+    from course_classroom.runner import CRASHED, FINISHED, TIMED_OUT, RunResult
+
+    batch = Batch(load_exercise(EX01 / "exercise.yml"), Options(tmp_path / "g.csv"), None)
+    sub = Submission("ann", tmp_path, "c")
+    complete = {**_report(dict(MAXIMA), MAXIMA)}
+    engine_down = _report(dict.fromkeys(MAXIMA, 0), MAXIMA)
+    engine_down["tests"][1]["output"] = "[build] no Docker engine answers at unix:///x"
+    cases = [
+        (RunResult(FINISHED, 0, complete, 1.0), "graded"),
+        (RunResult(CRASHED, 3, None, 1.0), "error"),
+        (RunResult(FINISHED, 1, {**complete, "tests": complete["tests"][:2]}, 1.0), "error"),
+        (RunResult(FINISHED, 1, engine_down, 1.0), "error"),
+        (RunResult(TIMED_OUT, -15, None, 9.0), "timeout"),
+    ]
+    for result, status in cases:
+        assert batch._row(sub, result).status == status
+
+
+def test_a_batch_without_an_engine_refuses_before_grading_anyone(tmp_path):
+    ann = student_repo(tmp_path, "ann", {"Dockerfile": SOLUTION01})
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+    result = subprocess.run(
+        [*COURSE_GRADE, "batch", str(EX01), str(ann), "--out", str(tmp_path / "g.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no Docker engine answers at unix:///nonexistent/docker.sock" in result.stderr
+    assert not (tmp_path / "g.csv").exists()
