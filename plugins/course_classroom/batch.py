@@ -210,9 +210,7 @@ class Batch:
         todo = self.plan(subs)
         kept = len(subs) - len(todo)
         if kept:
-            log.info(
-                "%d of %d already graded at the same commit: kept", kept, len(subs)
-            )
+            log.info("%d of %d already graded at the same commit: kept", kept, len(subs))
         if todo:
             Engine.connect(timeout=30).client.close()  # no engine: stop before grading anyone
         saved = self._install_signals()

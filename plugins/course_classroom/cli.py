@@ -219,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ERRORS as error:
         log.error("%s", error)
         return 2
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

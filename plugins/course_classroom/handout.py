@@ -23,6 +23,7 @@ from .submission import CLUTTER, PRIVATE
 
 GRADER_REQUIREMENTS = "grader-requirements.txt"
 WORKFLOW = Path(".github") / "workflows" / "grade.yml"
+SELF_GRADE = "python -m pytest ."
 GITIGNORE = "results.json\nresult.json\nfeedback.md\n__pycache__/\n.pytest_cache/\nmodel/\n"
 
 
@@ -113,7 +114,7 @@ def readme(exercise: Exercise, exercise_dir: Path) -> str:
         f"{GRADER_REQUIREMENTS}`), then, in this folder:",
         "",
         "```bash",
-        "python -m pytest . --grade-report results.json",
+        f"{SELF_GRADE} --grade-report results.json",
         "```",
         "",
         f"Checks and points: {checks}; {exercise.max_points:g} points in all.",
@@ -147,6 +148,10 @@ def write_handout(exercise: Exercise, dest: Path, grader_spec: str) -> list[str]
             source, staged, ignore=shutil.ignore_patterns(*PRIVATE, *CLUTTER), symlinks=False
         )
         (staged / "README.md").write_text(readme(exercise, source), encoding="utf-8")
+        dockerfile = staged / exercise.dockerfile
+        if dockerfile.is_file():  # the starter names the course repo's path; here it is `.`
+            text = dockerfile.read_text(encoding="utf-8")
+            dockerfile.write_text(re.sub(r"pytest exercises/[\w.-]+", SELF_GRADE, text), "utf-8")
         (staged / GRADER_REQUIREMENTS).write_text(
             "# The course's grader, pinned: the same checks your instructor runs.\n"
             f"{grader_spec.strip()}\n",
