@@ -157,6 +157,26 @@ class Batch:
             self.cache_layers.update(result.cache_layers)
         return self._row(sub, result), result
 
+    def warm_up(self, todo: Sequence[Submission], work: Path) -> None:
+        """Build the reference solution once before grading in parallel, keeping its layers as
+        build cache: parallel runs then find the dependency layer cached instead of each
+        building it at the same time (graded like a submission, `-k build`, removed at the end
+        with the rest of the batch's cache)."""
+        solution = self.exercise.root / "solution"
+        if self.options.jobs < 2 or len(todo) < 2:
+            return
+        if not (solution / self.exercise.dockerfile).is_file():
+            return
+        folder = work / "_reference"
+        folder.mkdir()
+        laid = overlay(self.exercise, solution, folder / self.exercise.root.name)
+        log.info("building the reference solution once, as build cache for the batch")
+        options = self.options
+        result = run_grader(
+            laid.folder, folder, options.timeout, self.stop, options.grace, ("-k", "build")
+        )
+        self.cache_layers.update(result.cache_layers)
+
     # -- feedback -----------------------------------------------------------------
 
     def _feedback(self, row: Row, result: RunResult | None) -> None:
@@ -218,6 +238,7 @@ class Batch:
         work = Path(tempfile.mkdtemp(prefix="course-grade-"))
         try:
             self._save()
+            self.warm_up(todo, work)
             with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
                 pending: dict[Future[tuple[Row, RunResult | None]], Submission] = {}
                 queue = list(todo)

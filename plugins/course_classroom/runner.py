@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,9 @@ class RunResult:
     pid: int | None = None
 
 
-def pytest_command(folder: Path, report: Path, record: Path) -> list[str]:
+def pytest_command(
+    folder: Path, report: Path, record: Path, extra: Sequence[str] = ()
+) -> list[str]:
     """The grading command: the course_grader plugin alone (no other plugin autoloads), no
     config file from the folder's parents, the build cache kept and its new layers recorded."""
     return [
@@ -60,6 +63,7 @@ def pytest_command(folder: Path, report: Path, record: Path) -> list[str]:
         "--keep-build-cache",
         "--build-cache-record",
         str(record),
+        *extra,
     ]
 
 
@@ -74,6 +78,7 @@ def run_grader(
     timeout: float,
     stop: threading.Event,
     grace: float = 60.0,
+    extra: Sequence[str] = (),
 ) -> RunResult:
     """Run the grader on *folder*; stop early (and say so) when *stop* is set."""
     report, record, log = work / "results.json", work / "cache-layers.txt", work / "pytest.log"
@@ -81,7 +86,7 @@ def run_grader(
     started = time.monotonic()
     with log.open("wb") as output:
         process = subprocess.Popen(
-            pytest_command(folder, report, record),
+            pytest_command(folder, report, record, extra),
             cwd=folder,
             env=env,
             stdin=subprocess.DEVNULL,
