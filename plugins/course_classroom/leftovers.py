@@ -35,12 +35,13 @@ def remove_run(pid: int) -> list[str]:
     except DockerException:
         return removed
     try:
-        for container in client.containers.list(all=True, filters={"label": f"{LABEL}.pid={pid}"}):
+        label = {"label": f"{LABEL}.pid={pid}"}
+        for container in client.containers.list(all=True, filters=label, ignore_removed=True):
             with contextlib.suppress(NotFound, APIError):
                 container.remove(force=True, v=True)
                 removed.append(f"container {container.short_id}")
-        for image in client.images.list(filters={"label": LABEL}):
-            for tag in image.tags:
+        for image in client.api.images(filters={"label": LABEL}):  # no inspect: others remove
+            for tag in image.get("RepoTags") or []:
                 if owner.fullmatch(tag):
                     with contextlib.suppress(NotFound, ImageNotFound, APIError):
                         client.images.remove(tag, force=True)

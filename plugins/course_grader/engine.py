@@ -206,18 +206,23 @@ class Engine:
     def sweep(self) -> tuple[int, int]:
         """Remove labelled containers and images left by runs that are gone."""
         removed_containers = removed_images = 0
-        for container in self.client.containers.list(all=True, filters={"label": LABEL}):
+        # Other runs remove their objects meanwhile: what vanishes after the listing
+        # is skipped, not an error.
+        listed = self.client.containers.list(
+            all=True, filters={"label": LABEL}, ignore_removed=True
+        )
+        for container in listed:
             if self._stale(container.labels):
                 with contextlib.suppress(NotFound, APIError):
                     container.remove(force=True)
                     removed_containers += 1
-        for image in self.client.images.list(filters={"label": LABEL}):
-            for tag in image.tags:
+        for image in self.client.api.images(filters={"label": LABEL}):
+            for tag in image.get("RepoTags") or []:
                 match = re.fullmatch(r"course-grader/[^:]+:(.+)-(\d+)-([0-9a-f]+)(-.*)?", tag)
                 if not match:
                     continue
                 host, pid, session = match.group(1, 2, 3)
-                created = image.attrs.get("Created", 0)
+                created = image.get("Created", 0)
                 started = created if isinstance(created, int) else _epoch(str(created))
                 owner = {
                     f"{LABEL}.host": host,
