@@ -1,5 +1,5 @@
-"""The class workflow without an engine: overlay, gradebook CSV, merge, feedback, handout,
-roster, and the command line's help and errors."""
+"""The class workflow without an engine: the submission overlay, the roster, the command
+line's help and errors, and a batch's statuses and progress."""
 
 from __future__ import annotations
 
@@ -9,16 +9,22 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _classroom import COURSE_GRADE, EX01, SOLUTION01, STARTER01, course_grade, student_repo
+from _classroom import (
+    COURSE_GRADE,
+    EX01,
+    MAXIMA,
+    SOLUTION01,
+    STARTER01,
+    course_grade,
+    student_repo,
+)
+from _classroom import report as _report
 from _grader import EXERCISES
-from course_classroom import feedback, gradebook, roster
-from course_classroom.gradebook import GradebookError, Row
-from course_classroom.handout import HandoutError, write_handout
+from course_classroom import gradebook, roster
+from course_classroom.gradebook import Row
 from course_classroom.submission import identify, overlay
 from course_grader.errors import ExerciseConfigError
 from course_grader.exercise import load_exercise
-
-CHECKS = ["lint", "build", "health", "predict", "layer-cache"]
 
 
 def exercise01(tmp_path: Path, text: str | None = None):
@@ -126,225 +132,6 @@ def test_the_commit_is_heads_for_git_and_a_digest_of_the_submission_otherwise(tm
     assert identify(exercise, plain) == first and first.startswith("sha256:")
     (plain / "Dockerfile").write_text(SOLUTION01)
     assert identify(exercise, plain) != first
-
-
-# -- gradebook ------------------------------------------------------------------------
-
-
-def _report(scores: dict[str, float], maxima: dict[str, float]) -> dict:
-    return {
-        "score": sum(scores.values()),
-        "max_score": sum(maxima.values()),
-        "tests": [
-            {
-                "name": f"01-containerize-api: {c}",
-                "score": scores[c],
-                "max_score": maxima[c],
-                "status": "passed" if scores[c] == maxima[c] else "failed",
-                "output": "",
-            }
-            for c in CHECKS
-        ],
-    }
-
-
-MAXIMA = {"lint": 1, "build": 2, "health": 2, "predict": 3, "layer-cache": 2}
-
-
-def test_gradebook_csv_has_the_contract_header_and_sorted_rows(tmp_path):
-    rows = [
-        gradebook.row_from_report("zoe", "c2", _report(dict(MAXIMA), MAXIMA)),
-        gradebook.ungraded_row("adam", "c1", gradebook.MISSING, 10),
-    ]
-    path = tmp_path / "gradebook.csv"
-    gradebook.write(path, rows, CHECKS)
-    lines = path.read_text().splitlines()
-    assert lines[0] == (
-        "student,commit,lint,build,health,predict,layer-cache,"
-        "score,max_score,percent,status,graded_at"
-    )
-    assert lines[1].startswith("adam,c1,,,,,,0,10,0.0,missing,")
-    assert lines[2].startswith("zoe,c2,1,2,2,3,2,10,10,100.0,graded,")
-    assert lines[2].endswith("Z") and "T" in lines[2].rsplit(",", 1)[1]
-    check_ids, back = gradebook.read(path)
-    assert check_ids == CHECKS and [r.student for r in back] == ["adam", "zoe"]
-    assert gradebook.render(back, CHECKS) == path.read_text()
-
-
-def _book(path: Path, students: dict[str, float]) -> Path:
-    rows = [
-        Row(s, f"sha-{s}", {c: "1" for c in CHECKS}, score, 10, gradebook.GRADED, f"t-{s}")
-        for s, score in students.items()
-    ]
-    gradebook.write(path, rows, CHECKS)
-    return path
-
-
-def test_merged_shards_equal_one_gradebook_of_everyone(tmp_path):
-    everyone = {"amy": 10, "bo": 3, "cy": 7.5, "di": 0}
-    whole = _book(tmp_path / "all.csv", everyone)
-    a = _book(tmp_path / "a.csv", {k: everyone[k] for k in ("di", "amy")})
-    b = _book(tmp_path / "b.csv", {k: everyone[k] for k in ("cy", "bo")})
-    result = course_grade("merge", str(tmp_path / "merged.csv"), str(a), str(b))
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "merged.csv").read_text() == whole.read_text()
-
-
-def test_a_student_in_two_shards_is_an_error_naming_them(tmp_path):
-    a = _book(tmp_path / "a.csv", {"amy": 10, "bo": 3})
-    b = _book(tmp_path / "b.csv", {"bo": 4})
-    result = course_grade("merge", str(tmp_path / "merged.csv"), str(a), str(b))
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"student 'bo' is in two shards: {a} and {b}" in result.stderr
-    assert not (tmp_path / "merged.csv").exists()
-
-
-def test_a_broken_gradebook_is_named_with_its_line(tmp_path):
-    path = _book(tmp_path / "a.csv", {"amy": 10})
-    path.write_text(path.read_text().replace(",graded,", ",great,"))
-    with pytest.raises(GradebookError, match=r"a\.csv:2: column 'status' should be one of"):
-        gradebook.read(path)
-
-
-# -- feedback ---------------------------------------------------------------------------
-
-FAILED_LINT = (
-    "[lint] hadolint found 1 problem(s)\n  found:    line 7: DL3013 (warning) Pin versions\n"
-    "  hint: pin the versions\n  --- build log (last 1 lines) ---\n  | line 99 of a log"
-)
-
-
-def _failing_report() -> dict:
-    report = _report({**MAXIMA, "lint": 0, "predict": 0}, MAXIMA)
-    report["tests"][0]["output"] = FAILED_LINT
-    report["tests"][3]["output"] = "not graded: the app did not answer (see `health`)"
-    return report
-
-
-def test_feedback_markdown_is_a_table_of_checks_points_results_and_hints():
-    page = feedback.markdown(_failing_report(), "Exercise 01")
-    assert "**Score: 6 / 10 points**" in page
-    assert "| Check | Points | Result | Hint |" in page
-    assert "| `lint` | 0/1 | ❌ failed | pin the versions |" in page
-    assert "| `predict` | 0/3 | ⏭️ not graded | not graded: the app did not answer" in page
-    assert "| `build` | 2/2 | ✅ passed |  |" in page
-
-
-def test_annotations_point_at_the_dockerfile_lines_a_check_names():
-    lines = feedback.annotations(_failing_report())
-    assert lines == [
-        "::error file=Dockerfile,line=7,title=lint::hadolint found 1 problem(s)%0Ahint: pin the "
-        "versions"
-    ]
-
-
-def test_classroom50_result_has_the_v1_shape():
-    result = feedback.classroom50(
-        _failing_report(),
-        classroom="course-org",
-        assignment="01-containerize-api",
-        owner="ann",
-        submission="course-org/ex01-ann",
-        commit="abc",
-        datetime="2026-12-02T10:00:00Z",
-    )
-    assert result["schema"] == "classroom50/result/v1"
-    assert (result["score"], result["max-score"]) == (6, 10)
-    assert isinstance(result["score"], int) and isinstance(result["max-score"], int)
-    assert result["tests"][0] == {"test-name": "lint", "passed": False, "score": 0, "max-score": 1}
-    assert {k for k in result if k not in {"schema", "tests"}} == {
-        "classroom",
-        "assignment",
-        "owner",
-        "submission",
-        "commit",
-        "datetime",
-        "score",
-        "max-score",
-    }
-
-
-def test_the_feedback_command_writes_summary_annotations_and_result_json(tmp_path):
-    report = tmp_path / "results.json"
-    report.write_text(json.dumps(_failing_report()))
-    summary = tmp_path / "summary.md"
-    env = dict(os.environ, GITHUB_REPOSITORY="org/ex01-ann", GITHUB_SHA="f00", GITHUB_ACTOR="ann")
-    result = subprocess.run(
-        [
-            *COURSE_GRADE,
-            "feedback",
-            str(report),
-            "--exercise",
-            str(EX01),
-            "--summary",
-            str(summary),
-            "--annotations",
-            "--classroom50",
-            "result.json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("::error file=Dockerfile,line=7,title=lint::")
-    assert "| `lint` | 0/1 |" in summary.read_text()
-    written = json.loads((tmp_path / "result.json").read_text())
-    assert (written["submission"], written["commit"], written["owner"]) == (
-        "org/ex01-ann",
-        "f00",
-        "ann",
-    )
-    assert written["assignment"] == "01-containerize-api"
-
-
-# -- handout ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "name", sorted(p.name for p in EXERCISES.iterdir() if (p / "exercise.yml").is_file())
-)
-def test_every_exercise_hands_out_without_its_solution(name, tmp_path):
-    dest = tmp_path / "repo"
-    result = course_grade("handout", str(EXERCISES / name), str(dest), "--grader", "mlops-course")
-    assert result.returncode == 0, result.stderr
-    files = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
-    assert {"README.md", "Dockerfile", "exercise.yml", "grader-requirements.txt"} <= files
-    assert ".github/workflows/grade.yml" in files and not any("solution" in f for f in files)
-    readme = (dest / "README.md").read_text()
-    assert "python -m pytest . --grade-report results.json" in readme
-    assert "## The task" in readme
-    solutions = [p.read_bytes() for p in (EXERCISES / name / "solution").rglob("*") if p.is_file()]
-    for path in dest.rglob("*"):
-        if path.is_file():
-            assert path.read_bytes() not in solutions, path
-
-
-def test_a_handout_that_would_leak_the_solution_is_refused_and_writes_nothing(tmp_path):
-    exercise_dir = tmp_path / "01-containerize-api"
-    student_repo(tmp_path, "01-containerize-api", {})
-    (exercise_dir / "solution").mkdir()
-    (exercise_dir / "solution" / "Dockerfile").write_text(SOLUTION01)
-    # The "starter" is the solution with CRLF line endings, extra blanks and other comments.
-    leaked = "# Starter\r\n\r\n" + SOLUTION01.replace("\n", "\r\n\r\n").replace("# ", "#  ")
-    (exercise_dir / "Dockerfile").write_text(leaked)
-    dest = tmp_path / "repo"
-    with pytest.raises(HandoutError) as error:
-        write_handout(load_exercise(exercise_dir / "exercise.yml"), dest, "mlops-course")
-    assert "refusing to hand out the solution, nothing written: Dockerfile: holds solution/" in (
-        str(error.value)
-    )
-    assert not dest.exists()
-    result = course_grade("handout", str(exercise_dir), str(dest), "--grader", "mlops-course")
-    assert result.returncode == 2 and "Traceback" not in result.stderr and not dest.exists()
-
-
-def test_a_handout_refuses_a_folder_that_is_not_empty(tmp_path):
-    (tmp_path / "repo").mkdir()
-    (tmp_path / "repo" / "keep.txt").write_text("mine")
-    result = course_grade("handout", str(EX01), str(tmp_path / "repo"), "--grader", "x")
-    assert result.returncode == 2 and "exists and is not empty" in result.stderr
 
 
 # -- roster (regrade workflow) ---------------------------------------------------------------
