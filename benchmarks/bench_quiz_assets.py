@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_quiz_assets.py
 Installs the newest mkdocs-quiz with `pip install --target` into a temporary folder
 (nothing touches the venv), finds its .js/.css files and gzips everything at level 9.
-Our budget (issue 3): JS <= 3 KB and CSS <= 2 KB gzipped; exits 1 if it is exceeded.
+Our budget (issue 3, raised by issue 12 for reader progress in the same files): JS <= 4 KB
+and CSS <= 2 KB gzipped; exits 1 if it is exceeded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 OURS = Path(__file__).resolve().parents[1] / "plugins/course_site/quiz/assets"
-BUDGET = {".js": 3 * 1024, ".css": 2 * 1024}
+BUDGET = {".js": 4 * 1024, ".css": 2 * 1024}
 
 
 def gzipped(path: Path) -> int:
@@ -65,7 +66,7 @@ def main() -> int:
     if over:
         print(f"over budget: {', '.join(over)}")
         return 1
-    print("within budget: JS <= 3 KB gz, CSS <= 2 KB gz")
+    print("within budget: JS <= 4 KB gz, CSS <= 2 KB gz")
     return 0
 
 

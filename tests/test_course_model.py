@@ -6,7 +6,7 @@ import pytest
 from course_site.course import SectionSpec, build_course, default_title
 from course_site.duration import DurationError, format_minutes, parse_duration
 from course_site.errors import CourseError, Problem
-from course_site.front_matter import front_matter_problem
+from course_site.front_matter import read_page
 from course_site.lesson import read_lesson
 from course_site.validate import load_course
 
@@ -93,7 +93,7 @@ def test_default_section_title_is_the_slug_in_title_case() -> None:
 
 def test_malformed_yaml_names_the_line() -> None:
     text = "---\nid: a\ntitle: [unclosed\norder: 1\n---\n# A\n"
-    problem = front_matter_problem(text, "s/a.md")
+    problem = read_page(text, "s/a.md").problem
     assert isinstance(problem, Problem)
     assert problem.file == "s/a.md"
     assert problem.line in (3, 4)
@@ -101,7 +101,7 @@ def test_malformed_yaml_names_the_line() -> None:
 
 
 def test_well_formed_front_matter_has_no_problem() -> None:
-    assert front_matter_problem("---\nid: a\n---\n# A\n", "a.md") is None
+    assert read_page("---\nid: a\n---\n# A\n", "a.md").problem is None
 
 
 def test_a_valid_course_has_no_problems() -> None:

@@ -223,7 +223,7 @@ def test_section_and_home_pages_show_quiz_scores(page: Page, site: str) -> None:
     for url in (site, site + "basics/"):
         page.goto(url)
         one = page.locator('.course-quiz-status[data-lesson-id="quiz-one"]').first
-        expect(one).to_have_text("Quiz: 4 / 5")
+        expect(one).to_have_text("Done · 4 / 5 correct")
         expect(one).to_have_class("course-quiz-status course-quiz-status--done")
         two = page.locator('.course-quiz-status[data-lesson-id="quiz-two"]').first
         expect(two).to_have_text("")

@@ -26,7 +26,7 @@ def test_knowledge_check_becomes_the_widget_with_rendered_inline_markdown(tmp_pa
     )
     html = _html(built.site, "basics/one")
     assert html.count('class="course-quiz__question"') == 2
-    assert 'data-quiz-key="course-quiz:one"' in html
+    assert 'data-quiz-key="one"' in html
     assert "<legend>Which instruction sets the <code>CMD</code>?</legend>" in html
     assert "<span>The <em>last</em> CMD wins</span>" in html
     assert 'id="knowledge-check"' in html  # the heading stays, so the TOC keeps it
@@ -70,7 +70,7 @@ def test_search_index_holds_no_quiz_text(tmp_path: Path) -> None:
 def test_page_without_id_still_gets_a_quiz_keyed_by_its_path(tmp_path: Path) -> None:
     page = "# Notes\n\n## Knowledge Check\n\n1. Q?\n  - yes\n  - no\n"
     built = build_site(tmp_path, {"index.md": HOME, "notes.md": page})
-    assert 'data-quiz-key="course-quiz:notes.md"' in _html(built.site, "notes")
+    assert 'data-quiz-key="notes.md"' in _html(built.site, "notes")
 
 
 def test_links_in_quiz_text_resolve_like_page_links(tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_one_renderer_per_build_rewrites_links_for_each_page_and_leaves_no_slot(
     assert '<a href="../../other/page/">this</a>' in one
     assert two.count('<a href="../../../other/page/">this</a>') == 2
     assert not [w for w in built.warnings if "not found" in w]
-    assert two.count('class="course-quiz"') == 2 and 'data-quiz-key="course-quiz:two#2"' in two
+    assert two.count('class="course-quiz"') == 2 and 'data-quiz-key="two#2"' in two
     for html in (one, two):
         assert "course-quiz-slot" not in html and "<code>now</code>" in html
 

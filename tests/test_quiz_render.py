@@ -91,8 +91,8 @@ def test_widget_is_excluded_from_search_and_keyed_by_lesson() -> None:
     root_tag, root = _widget(render_quiz(QUIZ, "mlops-docker")).tags[0]
     assert root_tag == "div"
     assert "data-search-exclude" in root
-    assert root["data-quiz-key"] == "course-quiz:mlops-docker"
-    assert storage_key("mlops-docker", 1) == "course-quiz:mlops-docker#2"
+    assert root["data-quiz-key"] == "mlops-docker"
+    assert storage_key("mlops-docker", 1) == "mlops-docker#2"
 
 
 def test_question_ids_depend_on_text_not_position() -> None:

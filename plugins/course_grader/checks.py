@@ -18,7 +18,7 @@ from typing import Any
 
 from docker.utils.build import create_archive, exclude_paths
 
-from . import hints, lint, rules
+from . import hints, lint, rules, service_checks
 from .dockerfile import Dockerfile, read
 from .engine import BuildResult, Container, Engine, Probe, http_request
 from .errors import BuildFailed, CheckFailed, CheckNotGraded, EngineUnavailable, GraderError
@@ -578,3 +578,14 @@ class ExerciseRun:
             f"rebuild after changing {touch}: dependency step {steps} from cache "
             f"({probe.seconds:.1f} s; first build {build.seconds:.1f} s)"
         )
+
+    # -- a service that can run in production (logic in service_checks.py) ---------
+
+    def check_graceful_stop(self) -> str:
+        return service_checks.graceful_stop(self)
+
+    def check_oci_labels(self) -> str:
+        return service_checks.oci_labels(self)
+
+    def check_env_config(self) -> str:
+        return service_checks.env_config(self)

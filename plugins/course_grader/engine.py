@@ -334,6 +334,7 @@ class Engine:
         timeout: float,
         fileobj: IO[bytes] | None = None,
         nocache: bool = False,
+        buildargs: dict[str, str] | None = None,
     ) -> BuildResult:
         started = time.perf_counter()
         log: list[str] = []
@@ -350,6 +351,8 @@ class Engine:
             "decode": True,
             "nocache": nocache,
         }
+        if buildargs:
+            kwargs["buildargs"] = buildargs
         if fileobj is not None:
             kwargs.update(fileobj=fileobj, custom_context=True)
         else:
@@ -423,6 +426,7 @@ class Engine:
         labels: dict[str, str],
         limits: dict[str, Any],
         healthcheck_interval: float | None,
+        environment: dict[str, str] | None = None,
     ) -> Container:
         kwargs: dict[str, Any] = {
             "detach": True,
@@ -436,6 +440,8 @@ class Engine:
             "cap_drop": ["ALL"],
             "init": False,
         }
+        if environment:
+            kwargs["environment"] = environment
         if healthcheck_interval:
             # Keep the student's test, timeout and retries; only check more often.
             kwargs["healthcheck"] = {"interval": int(healthcheck_interval * 1e9)}
@@ -490,6 +496,15 @@ class Container:
         if result.exit_code not in (0, 1):
             return None
         return parse_proc_net_tcp(result.output.decode("utf-8", "replace"))
+
+    def stop(self, timeout: float) -> float:
+        """`docker stop` (SIGTERM, then SIGKILL after *timeout*); seconds until it exited."""
+        started = time.perf_counter()
+        with contextlib.suppress(APIError, NotFound):
+            self.handle.stop(timeout=int(timeout))
+        seconds = time.perf_counter() - started
+        self.reload()
+        return seconds
 
     def has_command(self, name: str) -> bool | None:
         try:

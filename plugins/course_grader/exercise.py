@@ -22,7 +22,17 @@ STATIC_CHECKS = (
     "healthcheck-declared",
     "dockerignore",
 )
-DYNAMIC_CHECKS = ("build", "health", "predict", "healthcheck-healthy", "image-size", "layer-cache")
+DYNAMIC_CHECKS = (
+    "build",
+    "health",
+    "predict",
+    "healthcheck-healthy",
+    "image-size",
+    "layer-cache",
+    "oci-labels",
+    "env-config",
+    "graceful-stop",
+)
 CHECK_IDS = STATIC_CHECKS + DYNAMIC_CHECKS
 
 CONFIG_NAME = "exercise.yml"

@@ -20,6 +20,7 @@ LEVELS = ("error", "warning", "info", "style")
 GRADED_ELSEWHERE = {
     "pinned-base": ("DL3006", "DL3007"),
     "non-root": ("DL3002",),
+    "graceful-stop": ("DL3025",),  # shell-form CMD
 }
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .duration import DURATION_EXAMPLES, DurationError, parse_duration
-from .errors import Problem
+from .errors import Problem, shorten
 
-SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*", re.ASCII)
+"""Matched with `fullmatch`: `$` would also accept a trailing newline (`id: "x\\n"`)."""
+MAX_ORDER = 1_000_000
 REQUIRED = ("id", "title", "type", "duration", "order", "section")
 LINKS = ("prevLessonId", "nextLessonId")
 
@@ -37,8 +40,15 @@ def is_lesson(meta: Mapping[str, Any]) -> bool:
     return "id" in meta
 
 
+def _brief(value: Any) -> str:
+    """What the author wrote, briefly: a value can be long (or a huge integer)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
+        return f"a {value.bit_length() * 3 // 10 + 1}-digit number"
+    return shorten(reprlib.repr(value), 60)
+
+
 def _found(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+    return f"{_brief(value)} ({type(value).__name__})"
 
 
 def read_lesson(meta: Mapping[str, Any], src_path: str) -> tuple[Lesson | None, list[Problem]]:
@@ -59,12 +69,12 @@ def read_lesson(meta: Mapping[str, Any], src_path: str) -> tuple[Lesson | None, 
 
     for field in ("id", "section"):
         value = meta.get(field)
-        if value is not None and not (isinstance(value, str) and SLUG.match(value)):
+        if value is not None and not (isinstance(value, str) and SLUG.fullmatch(value)):
             problem(
                 field,
                 "a lowercase slug such as 'mlops-docker'",
                 _found(value),
-                "Use lowercase letters, digits and single '-' or '_' between them.",
+                "Use lowercase letters a-z, digits, '-' and '_', starting with a letter or digit.",
             )
     for field in ("title", "type"):
         value = meta.get(field)
@@ -72,10 +82,12 @@ def read_lesson(meta: Mapping[str, Any], src_path: str) -> tuple[Lesson | None, 
             problem(field, "non-empty text", _found(value), f"Write the {field} as plain text.")
 
     order = meta.get("order")
-    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
+    if order is not None and (
+        isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER
+    ):
         problem(
             "order",
-            "a whole number (the position inside the section)",
+            f"a whole number from 0 to {MAX_ORDER} (the position inside the section)",
             _found(order),
             "Write e.g. 'order: 2' without quotes.",
         )
@@ -86,19 +98,19 @@ def read_lesson(meta: Mapping[str, Any], src_path: str) -> tuple[Lesson | None, 
         if isinstance(duration, (str, int)) and not isinstance(duration, bool):
             try:
                 minutes = parse_duration(duration)
-            except DurationError:
+            except DurationError as error:
                 problem(
                     "duration",
                     f"a duration like {DURATION_EXAMPLES}",
-                    repr(duration),
-                    "Write a number with a unit (hours or minutes).",
+                    f"{_brief(duration)} ({error})",
+                    "Write a number with a unit (hours or minutes), 1 min to 100 hours.",
                 )
         else:
             problem(
                 "duration",
                 f"a duration like {DURATION_EXAMPLES}",
                 _found(duration),
-                "Write a number with a unit (hours or minutes).",
+                "Write a number with a unit (hours or minutes), 1 min to 100 hours.",
             )
 
     for field in LINKS:

@@ -41,7 +41,7 @@ def course_nav(
     nav: NavConfig = [home] if home else []
     for section in course.sections:
         children = [section.index_src] if section.index_src in indexes else []
-        children += [lesson.src_path for lesson in section.lessons]
+        children += [le.src_path for le in section.lessons if le.src_path not in children]
         children += by_folder.get(section.id, [])
         nav.append({section.title: children})
     nav += nest(rest)

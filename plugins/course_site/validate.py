@@ -7,6 +7,8 @@ check is linear in the number of lessons.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from .course import Course, SectionSpec, build_course
@@ -20,19 +22,51 @@ def _link_fix(field: str) -> str:
     )
 
 
+@dataclass
+class Broken:
+    """Lessons already reported and left out of the course, so the chain checks can skip
+    links that only fail because of them (one cause, one message)."""
+
+    ids: set[str] = dataclass_field(default_factory=set)
+    """Their ids, as written and stripped (`id: "x\\n"` is still 'x' to its neighbours)."""
+    neighbours: set[str] = dataclass_field(default_factory=set)
+    """Ids their prevLessonId/nextLessonId name: those lessons may point at a broken id."""
+
+    def add(self, fields: Mapping[str, Any]) -> None:
+        for key, into in (("id", self.ids), ("prevLessonId", self.neighbours)):
+            value = fields.get(key)
+            if isinstance(value, str):
+                into.update((value, value.strip()))
+        value = fields.get("nextLessonId")
+        if isinstance(value, str):
+            self.neighbours.update((value, value.strip()))
+
+    def explains(self, lesson: Lesson, target: str | None, known_ids: set[str]) -> bool:
+        """Whether a link of `lesson` to `target` may fail only because of a broken lesson."""
+        if target is None:
+            return False
+        return target in self.ids or (target not in known_ids and lesson.id in self.neighbours)
+
+
 def load_course(
     pages: Iterable[tuple[str, Mapping[str, Any]]],
     specs: Sequence[SectionSpec] = (),
+    unreadable: Iterable[Mapping[str, str]] = (),
 ) -> tuple[Course, list[Problem]]:
     """Build the Course from (path relative to docs/, front matter) pairs and validate it.
 
     Pages without an `id` are ordinary pages and ignored. Lessons with broken
-    fields are reported and left out of the course, but their ids still count
-    as known so neighbours pointing at them get no second, misleading message.
+    fields (or an unknown section) are reported once and left out of the course;
+    `unreadable` holds what could be salvaged from files whose front matter could not
+    be read (already reported). Links that only fail because of either get no
+    second, misleading message.
     """
     problems: list[Problem] = []
     lessons: list[Lesson] = []
     known_ids: set[str] = set()
+    broken = Broken()
+    for fields in unreadable:
+        broken.add(fields)
     for src_path, meta in pages:
         if not is_lesson(meta):
             continue
@@ -42,16 +76,27 @@ def load_course(
         problems += found
         if lesson is not None:
             lessons.append(lesson)
+        else:
+            broken.add(meta)
+    known_ids |= broken.ids
 
     lessons, found = _unique_ids(lessons)
     problems += found
-    problems += _known_sections(lessons, specs)
+    found = _known_sections(lessons, specs)
+    problems += found
+    if found:
+        outside = {problem.file for problem in found}
+        for lesson in lessons:
+            if lesson.src_path in outside:
+                links = {"prevLessonId": lesson.prev_id, "nextLessonId": lesson.next_id}
+                broken.add({"id": lesson.id, **links})
+        lessons = [lesson for lesson in lessons if lesson.src_path not in outside]
     course = build_course(lessons, specs)
     problems += _unique_orders(course)
 
     reported: set[tuple[str, str]] = set()
     for rule in (_known_links, _mutual_links, _no_cycles, _chain_follows_order):
-        for problem in rule(course, known_ids):
+        for problem in rule(course, known_ids, broken):
             key = (problem.file, problem.field)
             if key not in reported:
                 reported.add(key)
@@ -116,10 +161,14 @@ def _unique_orders(course: Course) -> list[Problem]:
     return problems
 
 
-def _known_links(course: Course, known_ids: set[str]) -> Iterable[Problem]:
+def _known_links(course: Course, known_ids: set[str], broken: Broken) -> Iterable[Problem]:
     for lesson in course.lessons:
         for field, target in (("prevLessonId", lesson.prev_id), ("nextLessonId", lesson.next_id)):
-            if target is not None and target not in known_ids:
+            if (
+                target is not None
+                and target not in known_ids
+                and not broken.explains(lesson, target, known_ids)
+            ):
                 yield Problem(
                     lesson.src_path,
                     field,
@@ -129,7 +178,7 @@ def _known_links(course: Course, known_ids: set[str]) -> Iterable[Problem]:
                 )
 
 
-def _mutual_links(course: Course, known_ids: set[str]) -> Iterable[Problem]:
+def _mutual_links(course: Course, known_ids: set[str], broken: Broken) -> Iterable[Problem]:
     by_id = course.by_id
     for lesson in course.lessons:
         after = by_id.get(lesson.next_id) if lesson.next_id else None
@@ -152,7 +201,7 @@ def _mutual_links(course: Course, known_ids: set[str]) -> Iterable[Problem]:
             )
 
 
-def _no_cycles(course: Course, known_ids: set[str]) -> Iterable[Problem]:
+def _no_cycles(course: Course, known_ids: set[str], broken: Broken) -> Iterable[Problem]:
     """Follow nextLessonId from every lesson once; a walk that meets itself is a cycle."""
     by_id = course.by_id
     done: set[str] = set()
@@ -180,7 +229,7 @@ def _no_cycles(course: Course, known_ids: set[str]) -> Iterable[Problem]:
         done.update(on_path)
 
 
-def _chain_follows_order(course: Course, known_ids: set[str]) -> Iterable[Problem]:
+def _chain_follows_order(course: Course, known_ids: set[str], broken: Broken) -> Iterable[Problem]:
     """The chain must visit sections in their order and lessons by `order` inside each."""
     lessons = course.lessons
     for i, lesson in enumerate(lessons):
@@ -191,7 +240,7 @@ def _chain_follows_order(course: Course, known_ids: set[str]) -> Iterable[Proble
             ("nextLessonId", lesson.next_id, after),
         ):
             want_id = want.id if want else None
-            if found != want_id:
+            if found != want_id and not broken.explains(lesson, found, known_ids):
                 expected = (
                     f"'{want_id}' ({want.src_path} comes "
                     f"{'before' if field == 'prevLessonId' else 'after'} it by section and order)"

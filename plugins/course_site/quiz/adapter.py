@@ -6,6 +6,7 @@ page's Markdown becomes quiz HTML and how the JS/CSS get into the built site.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from .answer_length import answer_length_tell
 from .inline import InlineMarkdown, PageLinks
 from .parser import Quiz
 from .render import render_quiz
@@ -125,23 +127,36 @@ class QuizInline:
         """Keep a page's parsed quizzes until its HTML is written."""
         self._pending[page.file.src_uri] = (files, key, quizzes)
 
+    def has_quiz(self, page: Page) -> bool:
+        """Whether `page` got a quiz widget (until its HTML is written)."""
+        return page.file.src_uri in self._pending
+
     def insert(self, output: str, page: Page) -> str:
         """Put the widgets of `page` into its finished HTML in place of their slots."""
         pending = self._pending.pop(page.file.src_uri, None)
         if pending is None:
             return output
         files, key, quizzes = pending
+        # One pass over the page, however many quizzes it has (a replace per slot
+        # made a page with hundreds of quizzes quadratic).
+        slots = re.compile(re.escape(self.slot(0)[: -len('0"></div>')]) + r'([0-9]+)"></div>')
+        filled: set[int] = set()
         with self.for_page(page, files) as render:
-            for index, quiz in enumerate(quizzes):
-                slot = self.slot(index)
-                if slot not in output:
-                    log.warning(
-                        "%s: the quiz widget's place was removed from the page "
-                        "(by a theme or a plugin that runs before `course`).",
-                        page.file.src_uri,
-                    )
-                    continue
-                output = output.replace(slot, render_quiz(quiz, key, index, render), 1)
+
+            def widget(match: re.Match[str]) -> str:
+                index = int(match.group(1))
+                if index >= len(quizzes) or index in filled:
+                    return match.group(0)
+                filled.add(index)
+                return render_quiz(quizzes[index], key, index, render)
+
+            output = slots.sub(widget, output)
+        if len(filled) < len(quizzes):
+            log.warning(
+                "%s: the quiz widget's place was removed from the page "
+                "(by a theme or a plugin that runs before `course`).",
+                page.file.src_uri,
+            )
         return output
 
 
@@ -168,21 +183,26 @@ def quizzes_to_html(
     config: MkDocsConfig,
     files: Files,
     inline: QuizInline | None = None,
+    answer_length: str = "warn",
 ) -> str:
     """Replace each valid Knowledge Check list in a page with the quiz widget.
 
     A malformed one is logged as a WARNING (file and line; `--strict` fails) and left
     as ordinary Markdown. With the build's `inline` renderer the page gets slots that
     `QuizInline.insert` fills in `on_post_page`; without one, the widgets themselves.
+    `answer_length` is the level of that content check (`warn`, `info` or `off`).
     """
     key = lesson_key(page)
+    quizzes: list[Quiz] = []
     if inline is None:  # standalone: the widgets go straight into the Markdown
         with QuizInline(config).for_page(page, files) as render:
-            result, errors = replace_quizzes(
-                markdown_text, lambda quiz, index: render_quiz(quiz, key, index, render)
-            )
+
+            def widget(quiz: Quiz, index: int) -> str:
+                quizzes.append(quiz)
+                return render_quiz(quiz, key, index, render)
+
+            result, errors = replace_quizzes(markdown_text, widget)
     else:
-        quizzes: list[Quiz] = []
 
         def slot(quiz: Quiz, index: int) -> str:
             quizzes.append(quiz)
@@ -191,7 +211,19 @@ def quizzes_to_html(
         result, errors = replace_quizzes(markdown_text, slot)
         if quizzes:
             inline.defer(page, files, key, quizzes)
-    offset = _line_offset(page, markdown_text) if errors else 0
+    offset = _line_offset(page, markdown_text) if errors or quizzes else 0
+    if answer_length != "off":
+        report = log.warning if answer_length == "warn" else log.info
+        for quiz in quizzes:
+            if (tell := answer_length_tell(quiz)) is not None:
+                report(
+                    "%s:%d: Knowledge Check: %s (content check 'answer_length' is %r; "
+                    "`checks: {answer_length: info}` in mkdocs.yml reports it without failing).",
+                    page.file.src_uri,
+                    quiz.questions[0].line + offset,
+                    tell.message(offset),
+                    answer_length,
+                )
     for error in errors:
         log.warning(
             "%s:%d: Knowledge Check is not a quiz: %s; the section stays ordinary Markdown.",

@@ -3,7 +3,8 @@
 Why its own Markdown instance: the quiz is cut out of the page before the page is
 rendered, yet code spans, emphasis and links in it must look like the rest of the
 page. Raw HTML is switched off here, so `<script>` in quiz text becomes visible text,
-and event-handler attributes or `javascript:` URLs (e.g. via attr_list) are dropped.
+and every rendered fragment then goes through `sanitize` (nh3), so no extension can
+put a script URL or an event handler attribute on the page.
 
 Why one instance per build and a plain-text shortcut: building a `markdown.Markdown`
 with every configured extension costs about a millisecond and each conversion a
@@ -23,7 +24,8 @@ from typing import Any
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-_UNSAFE_URL = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+from .sanitize import sanitize
+
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 
 # Extensions that change text only around syntax characters (`*`, `` ` ``, `[`, `<`,
@@ -98,20 +100,6 @@ def plain_text_pattern(
     return _PLAIN_TYPOGRAPHIC if _TYPOGRAPHIC.intersection(names) else _PLAIN
 
 
-class _SafeAttributes(Treeprocessor):
-    """Drop `on*` attributes and script URLs that Markdown extensions could produce."""
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            for name in list(element.attrib):
-                value = element.attrib[name]
-                if name.lower().startswith("on") or (
-                    name.lower() in {"href", "src", "action", "formaction"}
-                    and _UNSAFE_URL.match(value)
-                ):
-                    del element.attrib[name]
-
-
 class PageLinks(Treeprocessor):
     """Runs the current page's link rewriting; registered once, retargeted per page."""
 
@@ -144,7 +132,6 @@ class InlineMarkdown:
         ):
             if name in registry:
                 registry.deregister(name)
-        self._md.treeprocessors.register(_SafeAttributes(self._md), "course_quiz_safe", 0)
 
     def is_plain(self, text: str) -> bool:
         """True when Markdown would return `text` unchanged, so it can be skipped."""
@@ -155,8 +142,9 @@ class InlineMarkdown:
         )
 
     def convert(self, text: str) -> str:
-        """Always through Markdown (the reference the shortcut is tested against)."""
-        rendered = self._md.reset().convert(text).strip()
+        """Always through Markdown (the reference the shortcut is tested against), then
+        the sanitizer."""
+        rendered = sanitize(self._md.reset().convert(text).strip())
         match = _PARAGRAPH.match(rendered)
         if match and "<p>" not in match.group(1):
             return match.group(1)

@@ -11,7 +11,15 @@ Grammar of a section (everything up to the next heading or the end of the page):
     1. Question text              (numbered list, `1.` or `1)`; may wrap onto more lines)
        - correct option           (bullet `-`, `*` or `+`, indented 2-4 spaces; FIRST is correct)
        - wrong option             (may wrap onto more, deeper-indented lines)
+       > explanation              (optional blockquote after the options: see `explanation`)
     trailing text                 (a line back at the margin ends the list; stays Markdown)
+
+Quiz text is inline Markdown: a code block, admonition, tab or `///` block inside a
+question or option is refused with a QuizError (its lines would otherwise be read as
+more options or joined into one line, and scoring would break without a word).
+
+Linear time on any input: no regular expression here can backtrack over a run of
+spaces, headings are cleaned with string methods, and duplicates are found with sets.
 """
 
 from __future__ import annotations
@@ -22,13 +30,19 @@ from dataclasses import dataclass
 
 HEADING_TEXT = "knowledge check"
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t](.*))?$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_QUESTION = re.compile(r"^ {0,3}\d{1,9}[.)](?:[ \t]+(.*))?$")
+_QUESTION = re.compile(r"^ {0,3}[0-9]{1,9}[.)](?:[ \t]+(.*))?$")
 _OPTION = re.compile(r"^(?: {2,4}|\t)[-*+](?:[ \t]+(.*))?$")
 _DEEP_BULLET = re.compile(r"^(?: {5,}|\t[ \t]+)[-*+][ \t]")
-_ATTR_LIST = re.compile(r"\s*\{[^}]*\}\s*$")
+_BLOCKS = (
+    (re.compile(r"(`{3,}|~{3,})[^`~]*$"), "code block"),
+    (re.compile(r"(!!!|\?{3}\+?)(?:[ \t]|$)"), "admonition"),
+    (re.compile(r"===[+!]*(?:[ \t]|$)"), "content tab"),
+    (re.compile(r"///"), "'///' block"),
+)
+_MAX_QUOTE = 50
 
 
 class QuizError(ValueError):
@@ -48,6 +62,8 @@ class Question:
     options: tuple[str, ...]
     line: int
     correct_index: int = 0
+    explanation: str | None = None
+    """Markdown shown after checking (see `explanation`), when the author wrote one."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +87,32 @@ class QuizSection:
 
 
 def _heading_title(text: str) -> str:
-    text = _ATTR_LIST.sub("", text)
-    text = re.sub(r"[ \t]+#+[ \t]*$", "", text).strip()
-    return text.rstrip(":").strip().lower()
+    """'Knowledge Check: ## {#kc}' -> 'knowledge check' (string methods: linear time)."""
+    text = text.strip()
+    if text.endswith("}") and (brace := text.rfind("{")) >= 0 and "}" not in text[brace:-1]:
+        text = text[:brace].rstrip()  # attr_list
+    unclosed = text.rstrip("#")
+    if unclosed != text and unclosed[-1:] in (" ", "\t"):
+        text = unclosed  # closing hashes
+    return text.strip().rstrip(":").strip().lower()
+
+
+def _quote(text: str) -> str:
+    """Question or option text for a message: quoted, at most _MAX_QUOTE characters."""
+    if len(text) > _MAX_QUOTE:
+        text = text[: _MAX_QUOTE - 1] + "…"
+    return repr(text)
+
+
+def _refuse_blocks(line: int, text: str) -> None:
+    stripped = text.strip()
+    for pattern, kind in _BLOCKS:
+        if pattern.match(stripped):
+            raise QuizError(
+                line,
+                f"a {kind} inside a question or option is not supported; keep quiz text "
+                "inline (code spans, emphasis, links) and put the block above the heading",
+            )
 
 
 def _headings(lines: list[str]) -> Iterator[tuple[int, str, int]]:
@@ -89,7 +128,7 @@ def _headings(lines: list[str]) -> Iterator[tuple[int, str, int]]:
             fence = fence_match.group(1)
             continue
         if atx := _ATX.match(line):
-            yield i, _heading_title(atx.group(2)), 1
+            yield i, _heading_title(atx.group(2) or ""), 1
         elif (
             i + 1 < len(lines)
             and line.strip()
@@ -166,12 +205,19 @@ def parse_list(lines: list[str], span: ListSpan) -> Quiz:
         if not line.strip():
             continue
         if question := _QUESTION.match(line):
-            drafts.append((i + 1, [question.group(1) or ""], []))
-        elif option := _OPTION.match(line):
-            drafts[-1][2].append((i + 1, [option.group(1) or ""]))
-        elif _DEEP_BULLET.match(line):
+            text = question.group(1) or ""
+            _refuse_blocks(i + 1, text)
+            drafts.append((i + 1, [text], []))
+            continue
+        if option := _OPTION.match(line):
+            text = option.group(1) or ""
+            _refuse_blocks(i + 1, text)
+            drafts[-1][2].append((i + 1, [text]))
+            continue
+        if _DEEP_BULLET.match(line):
             raise QuizError(i + 1, "option indented more than 4 spaces; indent options 2-4")
-        elif drafts[-1][2]:
+        _refuse_blocks(i + 1, line)
+        if drafts[-1][2]:
             drafts[-1][2][-1][1].append(line)
         else:
             drafts[-1][1].append(line)
@@ -179,7 +225,7 @@ def parse_list(lines: list[str], span: ListSpan) -> Quiz:
     seen: set[str] = set()
     for question in questions:
         if _same_text(question.text) in seen:
-            raise QuizError(question.line, f"question {question.text!r} appears twice")
+            raise QuizError(question.line, f"question {_quote(question.text)} appears twice")
         seen.add(_same_text(question.text))
     return Quiz(questions)
 
@@ -195,31 +241,58 @@ def _join(parts: list[str]) -> str:
 def _question(line: int, text_parts: list[str], drafts: list[tuple[int, list[str]]]) -> Question:
     text = _join(text_parts)
     if not text:
-        raise QuizError(line, "the question has no text after its number")
+        raise QuizError(
+            line,
+            "the question has no text after its number; write it on the same line as the number",
+        )
     options: list[str] = []
+    seen: set[str] = set()
     for option_line, parts in drafts:
         option = _join(parts)
         if not option:
-            raise QuizError(option_line, f"empty option in question {text!r}; write its text")
-        if _same_text(option) in map(_same_text, options):
-            raise QuizError(option_line, f"option {option!r} appears twice in question {text!r}")
+            raise QuizError(option_line, f"empty option in question {_quote(text)}; write its text")
+        if _same_text(option) in seen:
+            raise QuizError(
+                option_line,
+                f"option {_quote(option)} appears twice in question {_quote(text)}; "
+                "make each option different",
+            )
+        seen.add(_same_text(option))
         options.append(option)
     if len(options) < 2:
         raise QuizError(
             line,
-            f"question {text!r} has {len(options)} option(s), needs at least 2: add bullet "
-            "options indented 2-4 spaces under it, the correct one first",
+            f"question {_quote(text)} has {len(options)} option(s), needs at least 2: add "
+            "bullet options indented 2-4 spaces under it, the correct one first",
         )
     return Question(text, tuple(options), line)
 
 
+def parse_located(lines: list[str], section: QuizSection) -> tuple[ListSpan, Quiz]:
+    """Locate and parse one section in the page's `lines`, explanations included.
+
+    Explanation lines are blanked in `lines` while parsing; on a QuizError they are
+    put back, so a page without a valid quiz is left as the author wrote it.
+    """
+    from .explanation import attach_explanations, split_explanations  # it imports this module
+
+    span = locate_list(lines, section)
+    written = lines[span.start : span.end]
+    try:
+        explanations = split_explanations(lines, span.start, span.end)
+        return span, attach_explanations(parse_list(lines, span), explanations)
+    except QuizError:
+        lines[span.start : span.end] = written
+        raise
+
+
 def parse_section(source: str, section: QuizSection) -> tuple[ListSpan, Quiz]:
     """Parse one section of `source`; raises QuizError if it is not a valid quiz."""
-    lines = source.split("\n")  # like Markdown: only "\n" ends a line
-    span = locate_list(lines, section)
-    return span, parse_list(lines, span)
+    return parse_located(source.split("\n"), section)  # like Markdown: only "\n" ends a line
 
 
 def parse_quizzes(source: str) -> list[Quiz]:
     """Parse every Knowledge Check in a page; raises QuizError at the first bad one."""
-    return [parse_section(source, section)[1] for section in find_sections(source)]
+    sections = find_sections(source)
+    lines = source.split("\n") if sections else []  # split once, not once per section
+    return [parse_located(lines, section)[1] for section in sections]

@@ -12,20 +12,43 @@ elements by tag name, so a nested `</div>` would end the exclusion early (and cr
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 from .encoding import encode
 from .parser import Quiz
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_BLOCK = re.compile(r"<(?:p|ul|ol|pre|div|blockquote|table|dl|hr|h[1-6])\b")
+
 InlineRenderer = Callable[[str], str]
 """Renders one question or option (Markdown source) to safe inline HTML."""
 
-STORAGE_PREFIX = "course-quiz:"
-
 
 def storage_key(lesson_key: str, index: int = 0) -> str:
-    """localStorage key of a page's quiz: the lesson id, plus a suffix for a 2nd quiz."""
-    return f"{STORAGE_PREFIX}{lesson_key}" + (f"#{index + 1}" if index else "")
+    """A quiz's key in the site's stored progress: the lesson id, plus a suffix for a 2nd quiz.
+
+    quiz.js keeps all progress of a site under one localStorage entry named after the
+    site's base path (see README, "Progress"), so the key needs no prefix of its own.
+    """
+    return lesson_key + (f"#{index + 1}" if index else "")
+
+
+def explanation_html(text: str | None, inline: InlineRenderer, *, hidden: bool) -> str:
+    """The author's explanation of a question; `hidden` until the reader checks (JS)."""
+    if not text:
+        return ""
+    body = inline(text)
+    if not _BLOCK.match(body):  # one paragraph came back inline
+        body = f"<p>{body}</p>"
+    # No <div> inside the widget (see the module docstring), e.g. from a code block, and
+    # no blank line, which would end the widget's HTML block inside Markdown.
+    body = body.replace("<div", "<section").replace("</div>", "</section>")
+    body = _BLANK_LINES.sub("\n", body)
+    return (
+        f'<section class="course-quiz__explanation"{" hidden" if hidden else ""}>'
+        f"<p><strong>Why</strong></p>{body}</section>"
+    )
 
 
 def render_quiz(
@@ -38,7 +61,8 @@ def render_quiz(
     key = storage_key(lesson_key, index)
     attr = html.escape
     out = [
-        f'<div class="course-quiz" data-search-exclude data-quiz-key="{attr(key)}">',
+        f'<div class="course-quiz" data-search-exclude data-quiz-key="{attr(key)}" '
+        f'data-lesson="{attr(lesson_key)}">',
         '<ol class="course-quiz__questions">',
     ]
     answers = []
@@ -59,8 +83,13 @@ def render_quiz(
             )
         out.append("</span>")
         out.append(f'<p class="course-quiz__feedback" id="{name}-fb"></p>')
+        if question.explanation:
+            out.append(explanation_html(question.explanation, inline, hidden=True))
         out.append("</fieldset></li>")
-        answers.append(f"<li>{inline(question.options[question.correct_index])}</li>")
+        answers.append(
+            f"<li>{inline(question.options[question.correct_index])}"
+            f"{explanation_html(question.explanation, inline, hidden=False)}</li>"
+        )
     out.append("</ol>")
     out.append(
         '<noscript><details class="course-quiz__answers"><summary>Answers</summary>'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .parser import Quiz, QuizError, find_sections, parse_section
+from .parser import Quiz, QuizError, find_sections, parse_located
 
 RenderQuiz = Callable[[Quiz, int], str]
 """(quiz, index of the valid quiz on the page) -> one HTML block without blank lines."""
@@ -26,13 +26,18 @@ def replace_quizzes(markdown: str, render: RenderQuiz) -> tuple[str, list[QuizEr
     replacements = []
     for section in sections:
         try:
-            span, quiz = parse_section(markdown, section)
+            span, quiz = parse_located(lines, section)
         except QuizError as error:
             errors.append(error)
             continue
         replacements.append((span, render(quiz, len(replacements))))
     if not replacements:
         return markdown, errors
-    for span, html in reversed(replacements):
-        lines[span.start : span.end] = ["", html, ""]
-    return "\n".join(lines), errors
+    out: list[str] = []  # built front to back: linear in the page, however many quizzes
+    done = 0
+    for span, html in replacements:
+        out += lines[done : span.start]
+        out += ["", html, ""]
+        done = span.end
+    out += lines[done:]
+    return "\n".join(out), errors
