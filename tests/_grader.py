@@ -136,14 +136,18 @@ def engine_client() -> Any:
 
 @contextlib.contextmanager
 def anchor_images(
-    client: Any, root: Path, names: tuple[str, ...] = ("01-containerize-api", "02-production-image")
+    client: Any,
+    root: Path,
+    names: tuple[str, ...] = ("01-containerize-api", "02-production-image"),
+    kind: str = "anchor",
 ) -> Iterator[list[str]]:
-    """Each exercise's solution image, built once and kept while in use as build cache."""
+    """Each exercise's solution image, built once and kept while in use as build cache
+    (another test module's anchors, of another *kind*, may share the image: its own tag)."""
     tags: list[str] = []
     try:
         for name in names:
             folder = copy_exercise(root, name, solution=True)
-            tag = f"course-grader-tests/anchor-{name}:{os.getpid()}"
+            tag = f"course-grader-tests/{kind}-{name}:{os.getpid()}"
             labels = {TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())}
             client.images.build(path=str(folder), tag=tag, rm=True, forcerm=True, labels=labels)
             tags.append(tag)

@@ -144,6 +144,10 @@ class Engine:
         #: image of each earlier stage, and of a failed build. Removed at cleanup
         #: unless something else still uses them.
         self.dangling: list[str] = []
+        #: Images of the steps this session's builds ran (not served from the cache),
+        #: and the ids of the untagged images the last cleanup kept as build cache.
+        self.built_layers: list[str] = []
+        self.kept_ids: list[str] = []
 
     @classmethod
     def connect(cls, timeout: float = 600) -> Engine:
@@ -202,18 +206,23 @@ class Engine:
     def sweep(self) -> tuple[int, int]:
         """Remove labelled containers and images left by runs that are gone."""
         removed_containers = removed_images = 0
-        for container in self.client.containers.list(all=True, filters={"label": LABEL}):
+        # Other runs remove their objects meanwhile: what vanishes after the listing
+        # is skipped, not an error.
+        listed = self.client.containers.list(
+            all=True, filters={"label": LABEL}, ignore_removed=True
+        )
+        for container in listed:
             if self._stale(container.labels):
                 with contextlib.suppress(NotFound, APIError):
                     container.remove(force=True)
                     removed_containers += 1
-        for image in self.client.images.list(filters={"label": LABEL}):
-            for tag in image.tags:
+        for image in self.client.api.images(filters={"label": LABEL}):
+            for tag in image.get("RepoTags") or []:
                 match = re.fullmatch(r"course-grader/[^:]+:(.+)-(\d+)-([0-9a-f]+)(-.*)?", tag)
                 if not match:
                     continue
                 host, pid, session = match.group(1, 2, 3)
-                created = image.attrs.get("Created", 0)
+                created = image.get("Created", 0)
                 started = created if isinstance(created, int) else _epoch(str(created))
                 owner = {
                     f"{LABEL}.host": host,
@@ -284,8 +293,15 @@ class Engine:
                 except Exception as error:  # as above
                     problems.append(f"{stage_end}: {error}")
         self.kept_layers = len(kept)
+        self.kept_ids = sorted(kept)
         self.dangling.clear()
         return problems
+
+    def kept_layers_built(self) -> list[str]:
+        """The kept build-cache images that this session's builds made (not reused ones):
+        what a batch that shares the cache between runs must remove at its end."""
+        built = {layer[:12] for layer in self.built_layers}
+        return [i for i in self.kept_ids if i.removeprefix("sha256:")[:12] in built]
 
     def _remove_keeping_cache(self, image: str) -> list[str]:
         """Remove a final image but not its untagged parents; returns the parents kept."""
@@ -361,7 +377,9 @@ class Engine:
         except (APIError, DockerException, OSError) as exc:
             error = str(exc)
             log.append(error)
-        self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
+        finally:  # also when interrupted: what the build made so far is still ours to remove
+            self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
+            self.built_layers += [s.image_id for s in steps if s.image_id and not s.cached]
         if error or image_id is None:
             raise BuildFailed(error or "the engine reported no image", log)
         return BuildResult(image_id, tag, log, steps, time.perf_counter() - started)

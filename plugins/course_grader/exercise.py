@@ -36,6 +36,8 @@ DYNAMIC_CHECKS = (
 CHECK_IDS = STATIC_CHECKS + DYNAMIC_CHECKS
 
 CONFIG_NAME = "exercise.yml"
+#: The files a student hands in when exercise.yml names none (`submission:`).
+DEFAULT_SUBMISSION = ("Dockerfile", ".dockerignore")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Exercise:
     dockerfile: str = "Dockerfile"
     health: dict[str, Any] = field(default_factory=dict)
     run: dict[str, Any] = field(default_factory=dict)
+    submission: tuple[str, ...] = DEFAULT_SUBMISSION
 
     @property
     def dockerfile_path(self) -> Path:
@@ -87,6 +90,28 @@ def _require(data: dict[str, Any], key: str, kind: type | tuple[type, ...], wher
             f"{where}: field '{key}' should be {getattr(kind, '__name__', kind)}, found {value!r}"
         )
     return value
+
+
+def _submission(data: dict[str, Any], where: Path) -> tuple[str, ...]:
+    """`submission:`: relative paths inside the exercise folder (no `..`, not absolute)."""
+    value = data.get("submission", list(DEFAULT_SUBMISSION))
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ExerciseConfigError(
+            f"{where}: field 'submission' should be a list of file paths, found {value!r}"
+        )
+    for item in value:
+        parts = [p for p in item.replace("\\", "/").split("/") if p not in {"", "."}]
+        if not parts or item.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            raise ExerciseConfigError(
+                f"{where}: submission: {item!r} is not a file inside the exercise folder; "
+                "write a relative path without '..', e.g. Dockerfile"
+            )
+        if parts == [CONFIG_NAME]:
+            raise ExerciseConfigError(
+                f"{where}: submission: {CONFIG_NAME} cannot be handed in: the grade must come "
+                "from the exercise's own checks"
+            )
+    return tuple(value)
 
 
 def load_exercise(path: Path) -> Exercise:
@@ -127,4 +152,5 @@ def load_exercise(path: Path) -> Exercise:
         dockerfile=str(data.get("dockerfile", "Dockerfile")),
         health=dict(data.get("health") or {}),
         run=dict(data.get("run") or {}),
+        submission=_submission(data, path),
     )

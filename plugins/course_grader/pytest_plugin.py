@@ -101,6 +101,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "grading again rebuilds from the cache; `docker image prune` removes it. "
         "Default: remove everything the run made",
     )
+    group.addoption(
+        "--build-cache-record",
+        metavar="FILE",
+        default=None,
+        help="with --keep-build-cache: write the ids of the cache images this run built and "
+        "kept to FILE, one a line (course-grade batch removes them at its end)",
+    )
 
 
 def _terminate_as_interrupt(signum: int, frame: Any) -> None:
@@ -223,6 +230,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_sessionfinish(session: pytest.Session) -> None:
     grading = session.config.stash[SESSION]
     grading.cleanup()
+    record = session.config.getoption("build_cache_record")
+    if record and isinstance(grading._engine, Engine):
+        kept = grading._engine.kept_layers_built()
+        Path(record).write_text("".join(f"{i}\n" for i in kept), encoding="utf-8")
     path = session.config.getoption("grade_report")
     if path and grading.gradebook.grades:
         grading.gradebook.write_json(
