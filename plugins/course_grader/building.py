@@ -87,7 +87,7 @@ def _limit_hit(
     killed = "non-zero code: 137" in error
     memory = human_size(limits.memory)
     if cgroup is not None:
-        if cgroup.pids_limit_hit():
+        if cgroup.pids_limit_hit(limits.pids):
             return "build.pids", (
                 f"a RUN step hit the build's process limit (build.pids: {limits.pids}): "
                 "it could not start more processes"

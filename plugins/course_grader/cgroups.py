@@ -133,9 +133,13 @@ class BuildCgroup:
                 return int(parts[1])
         return 0
 
-    def pids_limit_hit(self) -> bool:
-        """Did a fork fail because of pids.max (pids.events counts the refusals)?"""
-        return self._field(self._read("pids", "pids.events"), "max") > 0
+    def pids_limit_hit(self, limit: int) -> bool:
+        """Did the RUN steps reach pids.max? (pids.events counts refused forks where the
+        kernel records them; pids.peak, the high-water mark, where it exists.)"""
+        if self._field(self._read("pids", "pids.events"), "max") > 0:
+            return True
+        peak = self._read("pids", "pids.peak").strip()
+        return peak.isdigit() and int(peak) >= limit
 
     def memory_limit_hit(self, limit: int) -> bool:
         """Did the RUN steps reach the memory limit (an OOM kill, or usage at the limit)?"""
