@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from _grader import EXERCISES
 from course_grader import hints, lint, rules
-from course_grader.dockerfile import ImageRef, exec_words, parse
 from course_grader.container import parse_proc_net_tcp
+from course_grader.dockerfile import ImageRef, exec_words, parse
 from course_grader.errors import CheckFailed, ExerciseConfigError
 from course_grader.exercise import CHECK_IDS, load_exercise
 from course_grader.report import FAILED, NOT_GRADED, PASSED, Gradebook
