@@ -289,7 +289,10 @@ class Engine:
         if not self.sandbox.local:
             return None, "the engine is not on this machine, so its bridges are not routable"
         name = f"course-grader-{self.owner}-n{len(self.networks) + 1}"
-        network = self.client.networks.create(name, internal=True, labels=labels)
+        try:
+            network = self.client.networks.create(name, internal=True, labels=labels)
+        except APIError as error:  # e.g. the engine's address pools are used up
+            return None, f"the engine could not make a network: {error.explanation or error}"
         self.networks.append(network.id)
         network.reload()
         gateway = gateway_of(network.attrs)
