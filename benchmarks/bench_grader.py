@@ -104,18 +104,22 @@ class SideProber(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        port = None
-        while port is None and not self.stop.is_set():
+        address = None
+        while address is None and not self.stop.is_set():
             for container in self.client.containers.list(
                 filters={"label": f"{LABEL}.pid={self.pid}"}
             ):
                 bindings = container.ports.get("8000/tcp") or []
+                networks = container.attrs["NetworkSettings"].get("Networks") or {}
+                ips = [n.get("IPAddress") for n in networks.values() if n.get("IPAddress")]
                 if bindings:
-                    port = int(bindings[0]["HostPort"])
+                    address = f"127.0.0.1:{bindings[0]['HostPort']}"
+                elif ips:  # the sandbox's internal network: probed at the container's address
+                    address = f"{ips[0]}:8000"
             time.sleep(0.002)
-        while port and not self.stop.is_set() and self.first_answer is None:
+        while address and not self.stop.is_set() and self.first_answer is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
+                with urllib.request.urlopen(f"http://{address}/health", timeout=1) as r:
                     if r.status == 200:
                         self.first_answer = time.time()
             except OSError:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from _grader import EXERCISES
 from course_grader import hints, lint, rules
+from course_grader.container import parse_proc_net_tcp
 from course_grader.dockerfile import ImageRef, exec_words, parse
-from course_grader.engine import parse_proc_net_tcp
 from course_grader.errors import CheckFailed, ExerciseConfigError
 from course_grader.exercise import CHECK_IDS, load_exercise
 from course_grader.report import FAILED, NOT_GRADED, PASSED, Gradebook
@@ -401,12 +401,12 @@ def test_exercise_folders_are_complete():
 # -- build log reading (pure parts of the engine adapter) ------------------------------------
 
 
-def read_steps(log: str) -> list:
-    from course_grader.engine import Engine
+def read_steps(log: str, running: list | None = None) -> list:
+    from course_grader.building import read_step
 
     steps: list = []
     for line in log.splitlines():
-        Engine._read_step(line, steps)
+        read_step(line, steps, running if running is not None else [])
     return steps
 
 
@@ -441,11 +441,13 @@ def test_build_log_steps_record_cache_hits_and_images():
 
 
 def test_stage_ends_are_the_images_left_outside_the_final_chain():
-    from course_grader.engine import Engine
+    from course_grader.building import stage_ends
 
-    steps = read_steps(BUILD_LOG)
-    assert Engine._stage_ends(steps, failed=False) == ["2222222222bb"]
-    assert Engine._stage_ends(steps, failed=True) == ["2222222222bb", "3333333333cc"]
+    running: list = []
+    steps = read_steps(BUILD_LOG, running)
+    assert stage_ends(steps, failed=False) == ["2222222222bb"]
+    assert stage_ends(steps, failed=True) == ["2222222222bb", "3333333333cc"]
+    assert running == ["9999999999ff"], "the RUN containers a stopped build must remove"
 
 
 def test_requirement_installs_are_recognised_in_their_usual_spellings():

@@ -1,29 +1,30 @@
-"""The Docker adapter: build, run, probe and clean up, every object labelled.
+"""The Docker adapter: connect, label, run, clean up; every object labelled.
 
 Talks to the engine that DOCKER_HOST (or the default socket) names, through the
-Docker SDK for Python, which builds with the classic builder.
+Docker SDK for Python, which builds with the classic builder (see building.py;
+the sandbox's limits come from sandbox.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
-import json
 import os
 import re
 import socket
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
-from .errors import BuildFailed, EngineUnavailable
+from .building import BuildResult, build_image
+from .container import Container
+from .errors import EngineUnavailable
+from .limits import BuildLimits, RunLimits
+from .sandbox import Protection, Sandbox, address_is_local, gateway_of, owner_name, run_disk
 
 LABEL = "org.mlops-course.grader"
 HOW_TO_START = (
@@ -34,34 +35,7 @@ HOW_TO_START = (
 )
 
 
-@dataclass
-class Step:
-    number: int
-    instruction: str
-    cached: bool = False
-    image_id: str | None = None
-
-
-@dataclass
-class BuildResult:
-    image_id: str
-    tag: str
-    log: list[str]
-    steps: list[Step]
-    seconds: float
-
-
-@dataclass
-class Probe:
-    status: int
-    body: bytes
-    seconds: float
-
-    def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8"))
-
-
-def _epoch(timestamp: str) -> float:
+def epoch_seconds(timestamp: str) -> float:
     """Seconds since the epoch of an engine timestamp like 2026-11-24T21:49:40.49995Z."""
     try:
         return datetime.fromisoformat(timestamp[:19]).replace(tzinfo=UTC).timestamp()
@@ -77,53 +51,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def http_request(
-    port: int, method: str, path: str, body: Any = None, timeout: float = 5.0
-) -> Probe:
-    """One HTTP request to 127.0.0.1:port; raises OSError/HTTPException when nothing answers."""
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        headers = {"Connection": "close"}
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        return Probe(response.status, data, time.perf_counter() - started)
-    finally:
-        connection.close()
-
-
-def parse_proc_net_tcp(text: str) -> list[tuple[str, int]]:
-    """Listening (host, port) pairs from /proc/net/tcp and tcp6 contents."""
-    result = []
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) < 4 or parts[3] != "0A" or ":" not in parts[1]:
-            continue
-        address, port_hex = parts[1].rsplit(":", 1)
-        try:
-            port = int(port_hex, 16)
-        except ValueError:
-            continue
-        if len(address) == 8:
-            octets = bytes.fromhex(address)[::-1]
-            host = ".".join(str(b) for b in octets)
-        elif set(address) == {"0"}:
-            host = "::"
-        elif address == "00000000000000000000000001000000":
-            host = "::1"
-        elif address.startswith("0000000000000000FFFF0000"):
-            host = ".".join(str(b) for b in bytes.fromhex(address[24:])[::-1])
-        else:
-            host = address
-        result.append((host, port))
-    return result
 
 
 class Engine:
@@ -148,6 +75,16 @@ class Engine:
         #: and the ids of the untagged images the last cleanup kept as build cache.
         self.built_layers: list[str] = []
         self.kept_ids: list[str] = []
+        #: Internal networks made for graded containers (one per container).
+        self.networks: list[str] = []
+        self._sandbox: Sandbox | None = None
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """What this engine can enforce (asked once, on first use)."""
+        if self._sandbox is None:
+            self._sandbox = Sandbox(self.client.info(), owner_name(self.session))
+        return self._sandbox
 
     @classmethod
     def connect(cls, timeout: float = 600) -> Engine:
@@ -168,8 +105,7 @@ class Engine:
     @property
     def owner(self) -> str:
         """host-pid-session: who made an image, in its tag (tag-safe characters only)."""
-        host = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:60]
-        return f"{host}-{os.getpid()}-{self.session}"
+        return owner_name(self.session)
 
     def image_tag(self, exercise: str, suffix: str = "") -> str:
         slug = re.sub(r"[^a-z0-9_.-]", "-", exercise.lower()).strip("-.") or "exercise"
@@ -204,7 +140,8 @@ class Engine:
         return time.time() - float(started if started.isdigit() else 0) > max_age
 
     def sweep(self) -> tuple[int, int]:
-        """Remove labelled containers and images left by runs that are gone."""
+        """Remove labelled containers, networks and images, and the cgroups, left by runs
+        that are gone; returns (containers, images) removed."""
         removed_containers = removed_images = 0
         # Other runs remove their objects meanwhile: what vanishes after the listing
         # is skipped, not an error.
@@ -216,6 +153,11 @@ class Engine:
                 with contextlib.suppress(NotFound, APIError):
                     container.remove(force=True)
                     removed_containers += 1
+        for network in self.client.networks.list(filters={"label": LABEL}):
+            if self._stale(network.attrs.get("Labels") or {}):
+                with contextlib.suppress(NotFound, APIError):
+                    network.remove()
+        self.sandbox.sweep_cgroups()
         for image in self.client.api.images(filters={"label": LABEL}):
             for tag in image.get("RepoTags") or []:
                 match = re.fullmatch(r"course-grader/[^:]+:(.+)-(\d+)-([0-9a-f]+)(-.*)?", tag)
@@ -223,7 +165,7 @@ class Engine:
                     continue
                 host, pid, session = match.group(1, 2, 3)
                 created = image.get("Created", 0)
-                started = created if isinstance(created, int) else _epoch(str(created))
+                started = created if isinstance(created, int) else epoch_seconds(str(created))
                 owner = {
                     f"{LABEL}.host": host,
                     f"{LABEL}.pid": pid,
@@ -241,6 +183,12 @@ class Engine:
             self.client.api.remove_container(container_id, force=True, v=True)
         if container_id in self.containers:
             self.containers.remove(container_id)
+
+    def remove_network(self, network_id: str) -> None:
+        with contextlib.suppress(NotFound, APIError):
+            self.client.api.remove_network(network_id)
+        if network_id in self.networks:
+            self.networks.remove(network_id)
 
     def remove_image(self, image: str, noprune: bool = False) -> None:
         """Remove an image this session built, with its untagged parents (not shared ones)
@@ -274,6 +222,7 @@ class Engine:
         kept: set[str] = set()
         steps: list[tuple[Callable[[str], list[str] | None], str]]
         steps = [(self.remove_container, c) for c in list(self.containers)]
+        steps += [(self.remove_network, n) for n in list(self.networks)]
         if self.keep_build_cache:
             steps += [(self._remove_keeping_cache, i) for i in reversed(list(self.images))]
         else:
@@ -295,6 +244,9 @@ class Engine:
         self.kept_layers = len(kept)
         self.kept_ids = sorted(kept)
         self.dangling.clear()
+        if self._sandbox is not None:
+            problems += self._sandbox.leftovers
+            self._sandbox.leftovers.clear()
         return problems
 
     def kept_layers_built(self) -> list[str]:
@@ -327,89 +279,18 @@ class Engine:
 
     def build(
         self,
-        context: Path,
+        context: IO[bytes],
         dockerfile: str,
         tag: str,
         labels: dict[str, str],
-        timeout: float,
-        fileobj: IO[bytes] | None = None,
+        limits: BuildLimits,
         nocache: bool = False,
         buildargs: dict[str, str] | None = None,
     ) -> BuildResult:
-        started = time.perf_counter()
-        log: list[str] = []
-        steps: list[Step] = []
-        image_id = None
-        error = None
-        kwargs: dict[str, Any] = {
-            "dockerfile": dockerfile,
-            "tag": tag,
-            "labels": labels,
-            "rm": True,
-            "forcerm": True,
-            "pull": False,
-            "decode": True,
-            "nocache": nocache,
-        }
-        if buildargs:
-            kwargs["buildargs"] = buildargs
-        if fileobj is not None:
-            kwargs.update(fileobj=fileobj, custom_context=True)
-        else:
-            kwargs["path"] = str(context)
-        self.images.append(tag)
-        try:
-            for chunk in self.client.api.build(**kwargs):
-                if "stream" in chunk:
-                    for line in chunk["stream"].splitlines():
-                        if line.strip():
-                            log.append(line.rstrip())
-                            self._read_step(line, steps)
-                if "aux" in chunk and isinstance(chunk["aux"], dict):
-                    image_id = chunk["aux"].get("ID", image_id)
-                if "error" in chunk:
-                    error = chunk["error"].strip()
-                    log.append(error)
-                if time.perf_counter() - started > timeout:
-                    error = f"the build took longer than {timeout:.0f} s"
-                    log.append(error)
-                    break
-        except (APIError, DockerException, OSError) as exc:
-            error = str(exc)
-            log.append(error)
-        finally:  # also when interrupted: what the build made so far is still ours to remove
-            self.dangling.extend(self._stage_ends(steps, failed=bool(error or image_id is None)))
-            self.built_layers += [s.image_id for s in steps if s.image_id and not s.cached]
-        if error or image_id is None:
-            raise BuildFailed(error or "the engine reported no image", log)
-        return BuildResult(image_id, tag, log, steps, time.perf_counter() - started)
-
-    @staticmethod
-    def _stage_ends(steps: list[Step], failed: bool) -> list[str]:
-        """The last image of each stage but the final one (and of the final one if failed)."""
-        ends, last = [], None
-        for step in steps:
-            if step.instruction.upper().startswith("FROM") and last:
-                ends.append(last)
-            if step.image_id:
-                last = step.image_id
-        if failed and last:
-            ends.append(last)
-        return ends
-
-    @staticmethod
-    def _read_step(line: str, steps: list[Step]) -> None:
-        match = re.match(r"Step (\d+)/\d+ : (.*)", line)
-        if match:
-            steps.append(Step(int(match.group(1)), match.group(2)))
-            return
-        if not steps:
-            return
-        text = line.strip()
-        if text == "---> Using cache":
-            steps[-1].cached = True
-        elif re.fullmatch(r"---> [0-9a-f]{12,64}", text):
-            steps[-1].image_id = text.split()[1]
+        """Build the tar *context* in the sandbox (see building.py)."""
+        return build_image(
+            self, context, dockerfile, tag, labels, limits, nocache=nocache, buildargs=buildargs
+        )
 
     def image_attrs(self, image: str) -> dict[str, Any] | None:
         try:
@@ -419,96 +300,76 @@ class Engine:
 
     # -- run ----------------------------------------------------------------
 
+    # -- run ----------------------------------------------------------------
+
+    def _probe_network(self, labels: dict[str, str]) -> tuple[str | None, str]:
+        """An internal network for one container (no route out), if the probe can reach
+        its addresses from here; else None and why not."""
+        if not self.sandbox.local:
+            return None, "the engine is not on this machine, so its bridges are not routable"
+        name = f"course-grader-{self.owner}-n{len(self.networks) + 1}"
+        try:
+            network = self.client.networks.create(name, internal=True, labels=labels)
+        except APIError as error:  # e.g. the engine's address pools are used up
+            return None, f"the engine could not make a network: {error.explanation or error}"
+        self.networks.append(network.id)
+        network.reload()
+        gateway = gateway_of(network.attrs)
+        if gateway and address_is_local(gateway):
+            return network.name, ""
+        self.remove_network(network.id)
+        return None, f"this machine has no route to the network's gateway {gateway}"
+
     def run(
         self,
         image: str,
         port: int,
         labels: dict[str, str],
-        limits: dict[str, Any],
+        limits: RunLimits,
         healthcheck_interval: float | None,
         environment: dict[str, str] | None = None,
-    ) -> Container:
-        kwargs: dict[str, Any] = {
-            "detach": True,
-            "labels": labels,
-            "ports": {f"{port}/tcp": ("127.0.0.1", None)},
-            "mem_limit": limits.get("memory", "768m"),
-            "memswap_limit": limits.get("memory", "768m"),
-            "nano_cpus": int(float(limits.get("cpus", 1.0)) * 1e9),
-            "pids_limit": int(limits.get("pids", 256)),
-            "security_opt": ["no-new-privileges"],
-            "cap_drop": ["ALL"],
-            "init": False,
-        }
+    ) -> tuple[Container, list[Protection]]:
+        """Create and start the graded container, confined (sandbox.py); returns it and the
+        protections it really has."""
+        network, why_not = self._probe_network(labels)
+        kwargs: dict[str, Any] = {"detach": True, "labels": labels, **Sandbox.run_kwargs(limits)}
         if environment:
             kwargs["environment"] = environment
+        if network:
+            kwargs["network"] = network
+            where = f"internal: alone on network {network}, no route out; probed at its address"
+        else:
+            kwargs["ports"] = {f"{port}/tcp": ("127.0.0.1", None)}
+            where = f"not applied: default bridge, published on 127.0.0.1 ({why_not})"
         if healthcheck_interval:
             # Keep the student's test, timeout and retries; only check more often.
             kwargs["healthcheck"] = {"interval": int(healthcheck_interval * 1e9)}
+        quota_error = None
+        if not limits.read_only:
+            try:
+                container = self.client.containers.create(
+                    image, storage_opt={"size": f"{limits.tmp_mb}m"}, **kwargs
+                )
+            except APIError as error:
+                quota_error = str(error.explanation or error)
+            else:
+                return self._start(container, port, network, limits, where, None)
         container = self.client.containers.create(image, **kwargs)
-        self.containers.append(container.id)
-        container.start()
-        return Container(self, container, port)
+        return self._start(container, port, network, limits, where, quota_error)
 
-
-@dataclass
-class Container:
-    engine: Engine
-    handle: Any
-    port: int
-    host_port: int | None = None
-    _attrs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.handle.id
-
-    def reload(self) -> dict[str, Any]:
-        self.handle.reload()
-        self._attrs = self.handle.attrs
-        if self.host_port is None:
-            bindings = (self._attrs.get("NetworkSettings") or {}).get("Ports") or {}
-            for binding in bindings.get(f"{self.port}/tcp") or []:
-                if binding.get("HostPort"):
-                    self.host_port = int(binding["HostPort"])
-        return self._attrs
-
-    @property
-    def state(self) -> dict[str, Any]:
-        return self._attrs.get("State", {})
-
-    def running(self) -> bool:
-        return self.reload().get("State", {}).get("Running", False)
-
-    def logs(self, tail: int = 30) -> list[str]:
-        try:
-            text = self.handle.logs(tail=tail).decode("utf-8", "replace")
-        except (APIError, NotFound):
-            return []
-        return [line.rstrip() for line in text.splitlines()][-tail:]
-
-    def listening(self) -> list[tuple[str, int]] | None:
-        """What the container listens on, read from its /proc/net/tcp (None if unknown)."""
-        try:
-            result = self.handle.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"], user="0")
-        except (APIError, NotFound):
-            return None
-        if result.exit_code not in (0, 1):
-            return None
-        return parse_proc_net_tcp(result.output.decode("utf-8", "replace"))
-
-    def stop(self, timeout: float) -> float:
-        """`docker stop` (SIGTERM, then SIGKILL after *timeout*); seconds until it exited."""
-        started = time.perf_counter()
-        with contextlib.suppress(APIError, NotFound):
-            self.handle.stop(timeout=int(timeout))
-        seconds = time.perf_counter() - started
-        self.reload()
-        return seconds
-
-    def has_command(self, name: str) -> bool | None:
-        try:
-            result = self.handle.exec_run(["sh", "-c", f"command -v {name}"], user="0")
-        except (APIError, NotFound):
-            return None
-        return result.exit_code == 0
+    def _start(
+        self,
+        handle: Any,
+        port: int,
+        network: str | None,
+        limits: RunLimits,
+        where: str,
+        quota_error: str | None,
+    ) -> tuple[Container, list[Protection]]:
+        self.containers.append(handle.id)
+        handle.start()
+        handle.reload()
+        protections = self.sandbox.run_protections(
+            limits, handle.attrs, where, run_disk(limits, quota_error)
+        )
+        return Container(self, handle, port, network=network), protections

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class GraderError(Exception):
@@ -18,11 +19,28 @@ class EngineUnavailable(GraderError):
 
 
 class BuildFailed(GraderError):
-    """The image did not build; carries the build log."""
+    """The image did not build; carries the build log (its head and tail), the sandbox
+    limit it hit if any (`build.timeout`, `build.pids`, …) and the protections in force."""
 
-    def __init__(self, message: str, log: list[str]):
+    def __init__(
+        self,
+        message: str,
+        log: list[str],
+        limit: str = "",
+        protections: list[Any] | None = None,
+    ):
         super().__init__(message)
         self.log = log
+        self.limit = limit
+        self.protections = protections or []
+
+
+class ContextTooLarge(GraderError):
+    """The build context is over `build.context_mb`; it was never sent."""
+
+    def __init__(self, limit_mb: float, message: str):
+        super().__init__(message)
+        self.limit_mb = limit_mb
 
 
 @dataclass

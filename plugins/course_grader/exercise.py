@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import ExerciseConfigError
+from .limits import BuildLimits, RunLimits
 
 #: Check ids, in the order they run: static checks first, then the ones that need an engine.
 STATIC_CHECKS = (
@@ -64,6 +65,9 @@ class Exercise:
     health: dict[str, Any] = field(default_factory=dict)
     run: dict[str, Any] = field(default_factory=dict)
     submission: tuple[str, ...] = DEFAULT_SUBMISSION
+    #: The sandbox's limits (`build:` and the limits in `run:`), checked at load time.
+    build_limits: BuildLimits = field(default_factory=BuildLimits)
+    run_limits: RunLimits = field(default_factory=RunLimits)
 
     @property
     def dockerfile_path(self) -> Path:
@@ -143,6 +147,9 @@ def load_exercise(path: Path) -> Exercise:
     port = data.get("port", 8000)
     if not isinstance(port, int) or not 0 < port < 65536:
         raise ExerciseConfigError(f"{path}: field 'port' should be a TCP port, found {port!r}")
+    run = data.get("run") or {}
+    if not isinstance(run, dict):
+        raise ExerciseConfigError(f"{path}: field 'run' should be a mapping")
     return Exercise(
         root=path.parent.resolve(),
         slug=str(data.get("slug") or path.parent.name),
@@ -151,6 +158,8 @@ def load_exercise(path: Path) -> Exercise:
         checks=tuple(checks),
         dockerfile=str(data.get("dockerfile", "Dockerfile")),
         health=dict(data.get("health") or {}),
-        run=dict(data.get("run") or {}),
+        run=dict(run),
         submission=_submission(data, path),
+        build_limits=BuildLimits.from_config(data.get("build"), run, path),
+        run_limits=RunLimits.from_config(run, path),
     )

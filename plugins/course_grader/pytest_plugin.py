@@ -67,6 +67,14 @@ class GradingSession:
             )
         return self.runs[exercise.root]
 
+    def protections(self) -> dict[str, list[dict[str, Any]]]:
+        """The sandbox's protections in force, per exercise that ran untrusted code."""
+        return {
+            run.exercise.slug: [p.as_dict() for p in run.protections.values()]
+            for run in self.runs.values()
+            if run.protections
+        }
+
     def cleanup(self) -> None:
         engine = self._engine
         if isinstance(engine, Engine) and self.cleaned is None:
@@ -235,6 +243,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         kept = grading._engine.kept_layers_built()
         Path(record).write_text("".join(f"{i}\n" for i in kept), encoding="utf-8")
     path = session.config.getoption("grade_report")
+    protections = grading.protections()
+    if protections:
+        grading.gradebook.extra_data["sandbox"] = protections
     if path and grading.gradebook.grades:
         grading.gradebook.write_json(
             Path(path), execution_time=time.perf_counter() - grading.started
@@ -263,6 +274,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         green=book.score == book.max_score,
         red=book.score < book.max_score,
     )
+    for slug, protections in grading.protections().items():
+        terminalreporter.write_line(f"course-grader: sandbox protections for {slug}:")
+        for protection in protections:
+            state = "applied" if protection["applied"] else "NOT APPLIED"
+            terminalreporter.write_line(
+                f"  {state:<12} {protection['protection']:<22} {protection['detail']}",
+                yellow=not protection["applied"],
+            )
     if grading.cleaned is not None:
         containers, images = grading.cleaned
         terminalreporter.write_line(

@@ -29,6 +29,9 @@ class Grade:
 @dataclass
 class Gradebook:
     grades: list[Grade] = field(default_factory=list)
+    #: Written as the report's `extra_data` (Gradescope keeps it): e.g. the sandbox's
+    #: protections per exercise.
+    extra_data: dict = field(default_factory=dict)
 
     def add(self, exercise: str, check: str, max_points: float) -> Grade:
         grade = Grade(exercise, check, max_points)
@@ -67,6 +70,8 @@ class Gradebook:
         }
         if execution_time is not None:
             report["execution_time"] = round(execution_time, 2)
+        if self.extra_data:
+            report["extra_data"] = self.extra_data
         return report
 
     def write_json(self, path: Path, execution_time: float | None = None) -> None:

@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import service_rules
-from .engine import Container, http_request
+from .container import Container, http_request
 from .errors import BuildFailed, CheckFailed
 from .service_rules import OCI, StopOutcome
 
@@ -26,18 +26,19 @@ LOG_TAIL = 15
 
 
 def _start(run: ExerciseRun, check: str, port: int, env: dict[str, str]) -> Container:
-    """A container of the shared image, published on 127.0.0.1, with extra environment."""
+    """A container of the shared image, in the same sandbox, with extra environment."""
     build = run.built(check)
     engine = run.engine(check)
     try:
-        return engine.run(
+        container, _protections = engine.run(
             build.image_id,
             port,
             engine.labels(run.exercise.slug),
-            limits=run.exercise.run,
+            run.exercise.run_limits,
             healthcheck_interval=None,
             environment=env,
         )
+        return container
     except Exception as error:  # the engine's own words teach best here
         raise CheckFailed(check, "the container did not start", found=str(error)) from error
 
@@ -61,9 +62,9 @@ def _wait_answer(container: Container, path: str, timeout: float) -> str | None:
             elsewhere = elsewhere + 1 if other else 0
             if elsewhere >= 3:
                 return f"{last}; the app listens on another port"
-        if container.host_port is not None:
+        if container.address is not None:
             try:
-                probe = http_request(container.host_port, "GET", path, timeout=2.0)
+                probe = http_request(container.address, "GET", path, timeout=2.0)
                 if probe.status < 500:
                     return None
                 last = f"HTTP {probe.status}"
@@ -105,7 +106,7 @@ def graceful_stop(run: ExerciseRun) -> str:
         def call() -> None:
             try:
                 answer["status"] = http_request(
-                    container.host_port or 0, "POST", path, request, timeout=grace + 20
+                    container.address or ("127.0.0.1", 0), "POST", path, request, timeout=grace + 20
                 ).status
             except (OSError, http.client.HTTPException) as error:
                 answer["error"] = f"{type(error).__name__}: {error}"
@@ -159,14 +160,15 @@ def oci_labels(run: ExerciseRun) -> str:
     version, revision = service_rules.build_arg_values()
     tag = engine.image_tag(exercise.slug, "-oci-probe")
     try:
-        build = engine.build(
-            exercise.root,
-            exercise.dockerfile,
-            tag,
-            engine.image_labels(exercise.slug),
-            timeout=float(exercise.run.get("build_timeout", 900)),
-            buildargs={names["version"]: version, names["revision"]: revision},
-        )
+        with run.context() as tar:
+            build = engine.build(
+                tar,
+                exercise.dockerfile,
+                tag,
+                engine.image_labels(exercise.slug),
+                exercise.build_limits,
+                buildargs={names["version"]: version, names["revision"]: revision},
+            )
         labels = ((engine.image_attrs(build.image_id) or {}).get("Config") or {}).get("Labels")
     except BuildFailed as error:
         raise CheckFailed(

@@ -1,0 +1,206 @@
+"""Helpers for the hostile-submission suite: tiny exercises, a watched grading run.
+
+A graded run is a separate `pytest` process, so its peak memory is its own
+(`os.wait4`), Ctrl-C can be sent to it, and the host can be watched meanwhile:
+how many processes exist (from /proc) and how long a trivial command takes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from course_grader.engine import LABEL
+
+BASE = "python:3.11-slim"
+
+
+def hostile_exercise(
+    root: Path,
+    dockerfile: str,
+    build: dict[str, Any] | None = None,
+    run: dict[str, Any] | None = None,
+    checks: tuple[str, ...] = ("build",),
+) -> tuple[Path, str]:
+    """An exercise folder whose Dockerfile is an attack; returns it and a marker that the
+    attack's images carry in their history (to find leftovers)."""
+    marker = f"hostile-{uuid.uuid4().hex[:12]}"
+    folder = root / "hostile"
+    folder.mkdir()
+    (folder / "Dockerfile").write_text(
+        f"FROM {BASE}\nRUN echo {marker}\n" + dockerfile, encoding="utf-8"
+    )
+    spec = {
+        "slug": "hostile",
+        "port": 8000,
+        "build": build or {},
+        "run": {"startup_timeout": 8, **(run or {})},
+        "checks": {check: {"points": 1} for check in checks},
+    }
+    (folder / "exercise.yml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return folder, marker
+
+
+def process_count() -> int:
+    return sum(1 for name in os.listdir("/proc") if name.isdigit())
+
+
+@dataclass
+class HostWatch:
+    """Samples the host's process count and a trivial command's latency in a thread."""
+
+    baseline: int = 0
+    peak: int = 0
+    slowest: float = 0.0
+    probes: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        samples = []
+        for _ in range(5):
+            samples.append(process_count())
+            time.sleep(0.1)
+        self.baseline = max(samples)
+        self.peak = self.baseline
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        next_probe = 0.0
+        while not self._stop.is_set():
+            self.peak = max(self.peak, process_count())
+            now = time.monotonic()
+            if now >= next_probe:
+                started = time.monotonic()
+                subprocess.run(["true"], check=True, timeout=30)
+                self.slowest = max(self.slowest, time.monotonic() - started)
+                self.probes += 1
+                next_probe = time.monotonic() + 0.5
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=35)
+
+    @property
+    def rise(self) -> int:
+        return self.peak - self.baseline
+
+
+@dataclass
+class WatchedRun:
+    returncode: int
+    output: str
+    seconds: float
+    max_rss_mb: float
+    host: HostWatch
+    report: dict[str, Any]
+    junit: ET.Element
+    pid: int
+
+    def message(self, check: str) -> str:
+        for case in self.junit.iter("testcase"):
+            if case.get("name") == check:
+                parts = [(child.get("message") or "") + "\n" + (child.text or "") for child in case]
+                props = [p.get("value") or "" for p in case.iter("property")]
+                return "\n".join(parts + props)
+        return ""
+
+    def protections(self) -> dict[str, dict[str, Any]]:
+        found = self.report.get("extra_data", {}).get("sandbox", {}).get("hostile", [])
+        return {entry["protection"]: entry for entry in found}
+
+
+def grade_watched(
+    folder: Path,
+    *args: str,
+    interrupt_when: Callable[[int], bool] | None = None,
+    timeout: float = 240,
+) -> WatchedRun:
+    """Grade *folder* in a child process while watching the host; with *interrupt_when*,
+    send SIGINT once it returns True for the child's pid."""
+    report = folder.parent / "report.json"
+    junit = folder.parent / "junit.xml"
+    command = [sys.executable, "-m", "pytest", str(folder), "-p", "no:cacheprovider", "-rA"]
+    command += ["--grade-report", str(report), "--junitxml", str(junit), *args]
+    host = HostWatch()
+    started = time.monotonic()
+    log = folder.parent / "output.txt"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            command, cwd=folder.parent, stdout=sink, stderr=subprocess.STDOUT
+        )
+        status = rusage = None
+        try:
+            deadline = started + timeout
+            while time.monotonic() < deadline:
+                pid, status, rusage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                if interrupt_when is not None and interrupt_when(process.pid):
+                    process.send_signal(signal.SIGINT)
+                    interrupt_when = None
+                time.sleep(0.1)
+            else:
+                process.kill()
+                raise AssertionError(f"the grading run hung for {timeout} s:\n{log.read_text()}")
+        finally:
+            host.stop()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return WatchedRun(
+        returncode=process.returncode,
+        output=log.read_text(),
+        seconds=time.monotonic() - started,
+        max_rss_mb=rusage.ru_maxrss / 1024 if rusage else 0.0,
+        host=host,
+        report=json.loads(report.read_text()) if report.exists() else {},
+        junit=ET.parse(junit).getroot() if junit.exists() else ET.Element("none"),
+        pid=process.pid,
+    )
+
+
+def cgroups_of(pid: int) -> list[str]:
+    """Grader cgroups (any hierarchy) made by process *pid*."""
+    found = []
+    for hierarchy in Path("/sys/fs/cgroup").iterdir():
+        if hierarchy.is_dir():
+            found += [str(p) for p in hierarchy.glob(f"course-grader-*-{pid}-*")]
+    return found
+
+
+def leftovers(client: Any, pid: int, marker: str) -> list[str]:
+    """Everything of run *pid* still on the engine or the host: labelled containers,
+    networks and images, RUN containers in its cgroups, images of the attack, cgroups."""
+    found = []
+    label = f"{LABEL}.pid={pid}"
+    found += [
+        f"container {c.short_id}"
+        for c in client.containers.list(all=True, filters={"label": label})
+    ]
+    found += [f"network {n.name}" for n in client.networks.list(filters={"label": label})]
+    found += [
+        f"image {i.tags}"
+        for i in client.images.list(filters={"label": LABEL})
+        if any(f"-{pid}-" in t for t in i.tags)
+    ]
+    for container in client.containers.list(all=True):
+        parent = (container.attrs.get("HostConfig") or {}).get("CgroupParent") or ""
+        if f"-{pid}-" in parent:
+            found.append(f"RUN container {container.short_id} in {parent}")
+    for image in client.images.list(all=True, filters={"dangling": True}):
+        if any(marker in str(layer.get("CreatedBy")) for layer in image.history()):
+            found.append(f"intermediate image {image.short_id}")
+    found += [f"cgroup {path}" for path in cgroups_of(pid)]
+    return found
