@@ -123,6 +123,22 @@ class WatchedRun:
         return {entry["protection"]: entry for entry in found}
 
 
+def _high_water_kb(pid: int) -> int:
+    """The process's own peak resident memory since its exec (VmHWM), in kB.
+
+    Not wait4's ru_maxrss: Linux carries the forking process's resident size over the
+    exec into it, so that figure says how big the test runner was, not the grader.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def grade_watched(
     folder: Path,
     *args: str,
@@ -142,11 +158,13 @@ def grade_watched(
         process = subprocess.Popen(
             command, cwd=folder.parent, stdout=sink, stderr=subprocess.STDOUT
         )
-        status = rusage = None
+        status = None
+        peak_kb = 0
         try:
             deadline = started + timeout
             while time.monotonic() < deadline:
-                pid, status, rusage = os.wait4(process.pid, os.WNOHANG)
+                peak_kb = max(peak_kb, _high_water_kb(process.pid))
+                pid, status, _rusage = os.wait4(process.pid, os.WNOHANG)
                 if pid:
                     break
                 if interrupt_when is not None and interrupt_when(process.pid):
@@ -163,7 +181,7 @@ def grade_watched(
         returncode=process.returncode,
         output=log.read_text(),
         seconds=time.monotonic() - started,
-        max_rss_mb=rusage.ru_maxrss / 1024 if rusage else 0.0,
+        max_rss_mb=peak_kb / 1024,
         host=host,
         report=json.loads(report.read_text()) if report.exists() else {},
         junit=ET.parse(junit).getroot() if junit.exists() else ET.Element("none"),

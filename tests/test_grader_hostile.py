@@ -32,7 +32,7 @@ def assert_contained(run, client, marker: str, pids_limit: int = 512) -> None:
     assert run.host.slowest < 2.0, f"a trivial command took {run.host.slowest:.1f} s"
     assert run.host.probes >= 1
     assert run.host.rise <= pids_limit + 50, (run.host.baseline, run.host.peak)
-    assert run.max_rss_mb < GRADER_MAX_RSS_MB, f"the grader used {run.max_rss_mb:.0f} MB"
+    assert 0 < run.max_rss_mb < GRADER_MAX_RSS_MB, f"the grader used {run.max_rss_mb:.0f} MB"
     assert leftovers(client, run.pid, marker) == [], run.output
     assert "Traceback" not in run.output, run.output
 
