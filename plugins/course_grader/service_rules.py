@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .dockerfile import Dockerfile, Instruction, exec_words
+from .hints import format_hint
 
 OCI = "org.opencontainers.image."
 SHELLS = {"sh", "/bin/sh", "bash", "/bin/bash", "dash", "/bin/dash"}
@@ -65,11 +66,8 @@ SERVICE_HINTS = {
 
 
 def service_hint(hint_id: str, **values: object) -> str:
-    """A hint as the grader shows every hint: "<id>: <text>"."""
-    text = SERVICE_HINTS[hint_id]
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return f"{hint_id}: {text}"
+    """A service check's hint, shown like every other hint."""
+    return format_hint(SERVICE_HINTS, hint_id, **values)
 
 
 # -- graceful-stop -------------------------------------------------------------------
