@@ -7,7 +7,8 @@ Pure: no MkDocs import, so the config option and the checks can share it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 
 #: Every content check the plugin knows, by its name in `checks:`.
 CHECK_NAMES = ("answer_length", "duration")
@@ -39,3 +40,11 @@ def check_levels(raw: object) -> dict[str, str]:
             )
         levels[name] = level
     return levels
+
+
+def reporter(level: str, log: logging.Logger | logging.LoggerAdapter) -> Callable[..., None] | None:
+    """How a check at *level* reports through *log*: warning for `warn` (so `--strict`
+    fails), info for `info`; None for `off` (skip the check)."""
+    if level == "off":
+        return None
+    return log.warning if level == "warn" else log.info

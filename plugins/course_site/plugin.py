@@ -13,6 +13,7 @@ from mkdocs.utils import get_relative_url, nest_paths
 
 from .compact import compact_html
 from .config import CoursePluginConfig
+from .content_checks import reporter
 from .course import Course, Section, SectionSpec
 from .front_matter import PageSource, decode, read_page
 from .nav import course_nav
@@ -204,11 +205,11 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
 
     def _check_duration(self, src: str, declared: int, markdown: str) -> None:
         """Compare the declared duration with the estimate, at the configured level."""
-        level = self.config.checks["duration"]
-        if level == "off":
+        report = reporter(self.config.checks["duration"], log)
+        if report is None:
             return
         if (problem := duration_problem(src, declared, estimate(markdown))) is not None:
-            (log.warning if level == "warn" else log.info)(problem)
+            report(problem)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Fill in the page's quiz widgets; drop template whitespace (most of a page in

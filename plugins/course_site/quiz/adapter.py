@@ -19,6 +19,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from ..content_checks import reporter
 from .answer_length import answer_length_tell
 from .inline import InlineMarkdown, PageLinks
 from .parser import Quiz
@@ -212,8 +213,7 @@ def quizzes_to_html(
         if quizzes:
             inline.defer(page, files, key, quizzes)
     offset = _line_offset(page, markdown_text) if errors or quizzes else 0
-    if answer_length != "off":
-        report = log.warning if answer_length == "warn" else log.info
+    if (report := reporter(answer_length, log)) is not None:
         for quiz in quizzes:
             if (tell := answer_length_tell(quiz)) is not None:
                 report(
