@@ -170,14 +170,13 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if not self.config.enabled:
             return None
         src = page.file.src_uri
-        timed = self.course.by_src.get(src)
-        if timed is not None and timed.type not in HANDS_ON_TYPES:
-            self._check_duration(src, timed.minutes, markdown)
+        lesson = self.course.by_src.get(src)
+        if lesson is not None and lesson.type not in HANDS_ON_TYPES:
+            self._check_duration(src, lesson.minutes, markdown)
         # Quizzes first: the page is still the author's text, so warnings name real lines.
         markdown = quizzes_to_html(
             markdown, page, config, files, self.quiz_inline, self.config.checks["answer_length"]
         )
-        lesson = self.course.by_src.get(src)
         if lesson is not None and self.config.lesson_meta:
             if has_title(markdown):
                 markdown = insert_after_title(markdown, lesson_meta(lesson))
