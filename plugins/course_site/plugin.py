@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, file_sort_key
@@ -17,6 +19,7 @@ from .content_checks import reporter
 from .course import Course, Section, SectionSpec
 from .front_matter import PageSource, decode, read_page
 from .nav import course_nav
+from .nav_fragments import NavFragments
 from .quiz.adapter import (
     QuizInline,
     add_asset_files,
@@ -38,10 +41,12 @@ from .render import (
     section_index_page,
     section_lessons,
 )
+from .search_text import lighten_search_indexing
 from .strictness import StrictGate
 from .validate import load_course
 
 log = get_plugin_logger(__name__)
+TEMPLATE_DIR = str(Path(__file__).parent / "templates")
 
 
 class CoursePlugin(BasePlugin[CoursePluginConfig]):
@@ -65,6 +70,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.authored_indexes: dict[str, Section] = {}
         self.indexes: set[str] = set()
         self.quiz_inline: QuizInline | None = None
+        self.nav_fragments: NavFragments | None = None
         self.meta_after_h1: dict[str, str] = {}
         """Lesson meta of pages whose title comes from a snippet, placed in the HTML."""
 
@@ -75,7 +81,19 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.gate.start(bool(config.strict))
         self.quiz_inline = QuizInline(config)
         register_assets(config)
+        if self.config.fast_build and config.theme.name == "material":
+            self.nav_fragments = NavFragments()
+            _add_template_dir(config)
         return config
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        """Runs once all plugins are configured: give the nav template the per-build cache
+        of closed sections' HTML, and search a lighter copy of each page to index."""
+        if self.config.enabled and self.config.fast_build:
+            lighten_search_indexing(config.plugins)
+            if self.nav_fragments is not None:
+                env.globals["course_nav_items"] = self.nav_fragments.items
+        return env
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Read every page's front matter once, validate the course, add missing section pages."""
@@ -226,6 +244,14 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.gate.stop()
+
+
+def _add_template_dir(config: MkDocsConfig) -> None:
+    """Our partials come after the site's own `custom_dir` (an author's override wins)
+    and before Material's."""
+    dirs = config.theme.dirs
+    if TEMPLATE_DIR not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATE_DIR)
 
 
 def _read(file: File) -> PageSource:
