@@ -10,6 +10,11 @@ folder shares no first path segment with the section's links get the same
 relative links when they sit at the same depth, so the HTML rendered for one is
 the HTML of the other. The open section, the current page and anything else
 that might depend on the page are rendered as Material would.
+
+The nav is still most of a page's bytes in a large course. When `course` is the
+first plugin to see finished pages, the template gets a placeholder and the nav
+(already compacted, piece by piece) replaces it after the page is compacted, so
+the per-page passes over the HTML do not grow with the course.
 """
 
 from __future__ import annotations
@@ -22,47 +27,101 @@ from mkdocs.structure.nav import Link, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .compact import compact_html
+
+PLACEHOLDER = "<!--course-nav-items-->"
 _PROBE = "\x00"
 """A path segment no site has: its URL relative to a page is just the way up to the root."""
 
-# What Material's loop in partials/nav.html writes around each item's HTML.
-_BEFORE_ITEM = "\n      \n      "
-_AFTER_ITEM = "\n    "
+# What Material's loop in partials/nav.html writes around the items and around each one.
+_LIST_START, _LIST_END = "\n    ", "\n  "
+_BEFORE_ITEM, _AFTER_ITEM = "\n      \n      ", "\n    "
+
+Render = Callable[..., str]
 
 
 class NavFragments:
-    """Closed sections' HTML, keyed by (position, way up to the site root); one per build."""
+    """Top-level nav items' HTML, reused across the pages of one build."""
 
-    def __init__(self) -> None:
-        self._html: dict[tuple[int, str], str] = {}
-        self._link_tops: dict[int, frozenset[str] | None] = {}
+    def __init__(self, *, compact: bool, deferred: bool) -> None:
+        self.compact = compact and deferred
+        """Pieces are stored compacted (only when the page is compacted before they go in)."""
+        self.deferred = deferred
+        self._items: Sequence[Any] | None = None
+        self._fresh_always: set[int] = set()
+        self._fresh_for_top: dict[str, set[int]] = {}
+        self._position: dict[int, int] = {}
+        self._rows: dict[str, list[str | None]] = {}
+        self._pending: dict[str, str] = {}
 
-    def items(self, items: Sequence[Any], page: Page | None, render: Callable[..., str]) -> Markup:
-        """The top-level nav items' HTML, as Material's loop would write it for `page`."""
+    def items(self, items: Sequence[Any], page: Page | None, render: Render) -> Markup:
+        """What Material's loop over `nav.items` writes for `page` (or a placeholder)."""
         if page is None:  # a theme template (404): no page to key on, render as Material
-            parts = [render(item, f"__nav_{n}", 1) for n, item in enumerate(items, 1)]
-        else:
-            page_top = page.url.split("/", 1)[0]
-            way_up = get_relative_url(_PROBE, page.url)
-            parts = [
-                self._item(n, item, page_top, way_up, render) for n, item in enumerate(items, 1)
-            ]
-        return Markup("".join(f"{_BEFORE_ITEM}{html}{_AFTER_ITEM}" for html in parts))
+            return Markup(_join_raw(items, render))
+        html = self._join(self._pieces(items, page, render))
+        if self.deferred:
+            self._pending[page.file.src_uri] = html
+            return Markup(PLACEHOLDER)
+        return Markup(html)
 
-    def _item(
-        self, n: int, item: Any, page_top: str, way_up: str, render: Callable[..., str]
-    ) -> str:
-        path = f"__nav_{n}"
-        if n not in self._link_tops:
-            self._link_tops[n] = _link_tops(item)
-        tops = self._link_tops[n]
-        if getattr(item, "active", False) or tops is None or page_top in tops:
-            return render(item, path, 1)
-        key = (n, way_up)
-        html = self._html.get(key)
-        if html is None:
-            html = self._html[key] = render(item, path, 1)
-        return html
+    def fill(self, output: str, page: Page) -> str:
+        """The finished page with its nav in place of the placeholder."""
+        html = self._pending.pop(page.file.src_uri, None)
+        return output if html is None else output.replace(PLACEHOLDER, html)
+
+    def _pieces(self, items: Sequence[Any], page: Page, render: Render) -> list[str | None]:
+        if items is not self._items:
+            self._learn(items)
+        way_up = get_relative_url(_PROBE, page.url)
+        row = self._rows.setdefault(way_up, [None] * len(items))
+        pieces = row.copy()
+        fresh = self._fresh_always | self._fresh_for_top.get(page.url.split("/", 1)[0], set())
+        top: Any = page
+        while top.parent is not None:
+            top = top.parent
+        if (active := self._position.get(id(top))) is not None:
+            fresh = fresh | {active}
+        for n in fresh:
+            pieces[n] = self._piece(render(items[n], f"__nav_{n + 1}", 1))
+        if None in pieces:  # first page at this depth: render and keep what can be reused
+            for n, piece in enumerate(pieces):
+                if piece is None:
+                    pieces[n] = row[n] = self._piece(render(items[n], f"__nav_{n + 1}", 1))
+        return pieces
+
+    def _learn(self, items: Sequence[Any]) -> None:
+        """Which items can never be reused, and which only on pages outside their folders."""
+        self._items = items
+        self._rows.clear()
+        self._fresh_always.clear()
+        self._fresh_for_top.clear()
+        self._position = {id(item): n for n, item in enumerate(items)}
+        for n, item in enumerate(items):
+            tops = _link_tops(item)
+            if tops is None:
+                self._fresh_always.add(n)
+            for top in tops or ():
+                self._fresh_for_top.setdefault(top, set()).add(n)
+
+    def _piece(self, html: str) -> str:
+        if not self.compact:
+            return f"{_BEFORE_ITEM}{html}{_AFTER_ITEM}"
+        # Compacting the whole list turns each whitespace run between items (it starts
+        # with a line break) into one line break, keeping what the run had before its
+        # first break: the item's own compacted text, then that.
+        core = compact_html(html.strip())
+        trailing = html[len(html.rstrip()) :]
+        return core + trailing.partition("\n")[0]
+
+    def _join(self, pieces: Sequence[str | None]) -> str:
+        if not self.compact:
+            return f"{_LIST_START}{''.join(p or '' for p in pieces)}{_LIST_END}"
+        return "\n" + "\n".join(p or "" for p in pieces) + "\n" if pieces else "\n"
+
+
+def _join_raw(items: Sequence[Any], render: Render) -> str:
+    pieces = [render(item, f"__nav_{n}", 1) for n, item in enumerate(items, 1)]
+    return _LIST_START + "".join(f"{_BEFORE_ITEM}{p}{_AFTER_ITEM}" for p in pieces) + _LIST_END
 
 
 def _link_tops(item: Any) -> frozenset[str] | None:

@@ -82,7 +82,6 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.quiz_inline = QuizInline(config)
         register_assets(config)
         if self.config.fast_build and config.theme.name == "material":
-            self.nav_fragments = NavFragments()
             _add_template_dir(config)
         return config
 
@@ -91,7 +90,11 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         of closed sections' HTML, and search a lighter copy of each page to index."""
         if self.config.enabled and self.config.fast_build:
             lighten_search_indexing(config.plugins)
-            if self.nav_fragments is not None:
+            if config.theme.name == "material":
+                # The nav goes in after compaction only if no plugin sees pages before us.
+                post_page = config.plugins.events.get("post_page", [])
+                first = bool(post_page) and getattr(post_page[0], "__self__", None) is self
+                self.nav_fragments = NavFragments(compact=self.config.compact_html, deferred=first)
                 env.globals["course_nav_items"] = self.nav_fragments.items
         return env
 
@@ -235,7 +238,11 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             return None
         if self.quiz_inline is not None:
             output = insert_quizzes(output, page, self.quiz_inline)
-        return compact_html(output) if self.config.compact_html else output
+        if self.config.compact_html:
+            output = compact_html(output)
+        if self.nav_fragments is not None:
+            output = self.nav_fragments.fill(output, page)
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Every page is checked: a strict build with any problem fails here, even under -q."""
