@@ -109,14 +109,16 @@ class NavFragments:
         # Compacting the whole list turns each whitespace run between items (it starts
         # with a line break) into one line break, keeping what the run had before its
         # first break: the item's own compacted text, then that.
+        # An item of whitespace only merges into the run and leaves nothing ("").
         core = compact_html(html.strip())
         trailing = html[len(html.rstrip()) :]
-        return core + trailing.partition("\n")[0]
+        return core + trailing.partition("\n")[0] if core else ""
 
     def _join(self, pieces: Sequence[str | None]) -> str:
         if not self.compact:
             return f"{_LIST_START}{''.join(p or '' for p in pieces)}{_LIST_END}"
-        return "\n" + "\n".join(p or "" for p in pieces) + "\n" if pieces else "\n"
+        body = [p for p in pieces if p]
+        return "\n" + "\n".join(body) + "\n" if body else "\n"
 
 
 def _join_raw(items: Sequence[Any], render: Render) -> str:

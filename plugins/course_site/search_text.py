@@ -23,15 +23,27 @@ _PRE = re.compile(r"(<pre\b[^>]*>)(.*?)(</pre>)", re.DOTALL)
 _CODE_MARKUP = re.compile(
     r'<span(?: class="[\w -]*"| id="[\w-]*")?>'
     r"|</span>"
-    r'|<a id="[\w-]*" name="[\w-]*" href="#[\w-]*"></a>'
+    r'|<a id="[\w-]*" name="[\w-]*"(?: href="#[\w-]*")?></a>'
 )
+
+
+_OTHER_MARKUP = re.compile(r"<(?:span|a|/a)\b", re.IGNORECASE)
 
 
 def without_code_markup(html: str) -> str:
     """`html` with highlighting tags inside `<pre>` removed; their text stays."""
     if "<pre" not in html:
         return html
-    return _PRE.sub(lambda m: m[1] + _CODE_MARKUP.sub("", m[2]) + m[3], html)
+    return _PRE.sub(_lighter_block, html)
+
+
+def _lighter_block(match: re.Match[str]) -> str:
+    """A block keeps all its tags unless every span and anchor in it is highlighting
+    markup (an author's own span, say a search exclusion, must keep its end tag too)."""
+    inner = _CODE_MARKUP.sub("", match[2])
+    if _OTHER_MARKUP.search(inner):
+        return match[0]
+    return match[1] + inner + match[3]
 
 
 def lighten_search_indexing(plugins: Any) -> None:
