@@ -4,12 +4,11 @@ Whole builds are compared with the plain build in tests/test_build_equivalence.p
 
 from __future__ import annotations
 
+from course_site.compact import compact_html
+from course_site.nav_fragments import NavFragments, _join_raw, _link_tops
 from hypothesis import given
 from hypothesis import strategies as st
 from mkdocs.structure.nav import Link, Section
-
-from course_site.compact import compact_html
-from course_site.nav_fragments import NavFragments, _join_raw, _link_tops
 
 # Tag-ish text with every kind of whitespace the compactor and str.strip() see.
 _HTML = st.lists(

@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import markdown
+from course_site.search_text import without_code_markup
 from hypothesis import given
 from hypothesis import strategies as st
 from material.plugins.search.plugin import Parser
 
-from course_site.search_text import without_code_markup
-
 LANGUAGES = ["python", "bash", "dockerfile", "yaml", "json", "html", "text", "nosuchlang", ""]
 _CODE = st.lists(
     st.sampled_from(
-        ["def", " ", "\n", "\t", "x", "=", '"s"', "'", "<", ">", "&", "&amp;", "#", "{", "}"]
-        + ["<span>", "</span>", "<a>", "    ", "()", ":", "RUN", "echo", "\xa0", "é"]
+        [
+            *["def", " ", "\n", "\t", "x", "=", '"s"', "'", "<", ">", "&", "&amp;", "#", "{"],
+            *["}", "<span>", "</span>", "<a>", "    ", "()", ":", "RUN", "echo", "\xa0", "é"],
+        ]
     ),
     max_size=40,
 ).map("".join)
