@@ -363,7 +363,8 @@ def measure_serve(work: Path, config: dict[str, Any], dirty: bool, port: int) ->
         start = time.perf_counter()
         with lesson.open("a", encoding="utf-8") as f:
             f.write(f"\nEdited at {start}.\n")
-        _wait_for(proc, "Documentation built in")
+        # Not "Documentation built in": MkDocs drops that line when it repeats the last one.
+        _wait_for(proc, "Reloading browsers")
         return time.perf_counter() - start
     finally:
         proc.terminate()

@@ -99,7 +99,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def serve(directory: Path) -> Iterator[str]:
     """Serve a folder on 127.0.0.1 at a free port; yields the base URL ('http://…/')."""
     directory.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    with serve_handler(functools.partial(_QuietHandler, directory=str(directory))) as url:
+        yield url
+
+
+@contextmanager
+def serve_handler(handler: Any) -> Iterator[str]:
+    """Run an HTTP request handler on 127.0.0.1 at a free port; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,17 +14,17 @@ import functools
 import json
 import os
 import posixpath
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import yaml
+from _browser import serve_handler
 from _site import Built, build_loaded, quiet_duration
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -359,16 +359,8 @@ def serve_builds(root: Path) -> Iterator[str]:
     A browser context that sets the cookie (`open_build`) sees one build; contexts with
     different cookies can load the same URLs side by side.
     """
-    handler = functools.partial(_BuildHandler, root=root)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_handler(functools.partial(_BuildHandler, root=root)) as url:
+        yield url
 
 
 async def open_build(browser: Any, origin: str, build: str) -> Any:
