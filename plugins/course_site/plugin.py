@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
@@ -28,7 +28,7 @@ from .quiz.adapter import (
     register_assets,
 )
 from .reading_time import HANDS_ON_TYPES, duration_problem, estimate
-from .rebuild_cache import FrontMatterCache, TemplateCodeCache
+from .rebuild_cache import FrontMatterCache, TemplateCodeCache, ThemeListings, keep_theme_work
 from .render import (
     LESSONS_MARKER,
     OVERVIEW_MARKER,
@@ -58,6 +58,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.serving = False
         self.front_matter = FrontMatterCache()
         self.template_code = TemplateCodeCache()
+        self.theme_listings = ThemeListings()
         self.course_texts_before: dict[str, str] = {}
         """Lesson lists placed on the home and authored section pages by the previous build."""
         self.generated_before: dict[str, str] = {}
@@ -83,10 +84,13 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.meta_after_h1: dict[str, str] = {}
         """Lesson meta of pages whose title comes from a snippet, placed in the HTML."""
 
+    @event_priority(50)  # before search's on_config, which compiles a theme template
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         self._reset()
+        if self.serving and self.config.fast_build:
+            keep_theme_work(config.theme, self.template_code, self.theme_listings)
         self.gate.start(bool(config.strict))
         self.quiz_inline = QuizInline(config)
         register_assets(config)
@@ -105,8 +109,6 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
                 first = bool(post_page) and getattr(post_page[0], "__self__", None) is self
                 self.nav_fragments = NavFragments(compact=self.config.compact_html, deferred=first)
                 env.globals["course_nav_items"] = self.nav_fragments.items
-            if self.serving:
-                env.bytecode_cache = self.template_code
         return env
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:

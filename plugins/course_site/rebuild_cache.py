@@ -2,10 +2,11 @@
 
 MkDocs makes a new Jinja environment and re-reads every page for each rebuild;
 with `--dirty` only the edited pages are rendered, so what is left is the
-fixed cost: compiling the theme's templates and reading the front matter of
-every lesson. Both are kept here, each checked against its source (Jinja's
-checksum of the template text; a file's modification time and size), so a
-changed template or page is read again.
+fixed cost: compiling the theme's templates, listing the installed theme's
+files (Material ships thousands of icons) and reading the front matter of every
+lesson. These are kept here, each checked against its source where it can
+change (Jinja's checksum of the template text; a file's modification time and
+size); the site's own `custom_dir` is listed anew every time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 import jinja2
 from mkdocs.structure.files import File
+from mkdocs.theme import Theme
 
 from .front_matter import PageSource
 
@@ -63,3 +65,43 @@ class FrontMatterCache:
     def end_build(self) -> None:
         """Keep only the pages this build read (deleted pages are forgotten)."""
         self._pages, self._seen = self._seen, {}
+
+
+class ThemeListings:
+    """The files of each installed theme folder, listed once per `mkdocs serve`."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, list[str]] = {}
+
+    def names(self, folder: str, fixed: bool) -> list[str]:
+        if not fixed:
+            return jinja2.FileSystemLoader(folder).list_templates()
+        if folder not in self._names:
+            self._names[folder] = jinja2.FileSystemLoader(folder).list_templates()
+        return self._names[folder]
+
+
+def keep_theme_work(theme: Theme, code: TemplateCodeCache, listings: ThemeListings) -> None:
+    """Every Jinja environment this build makes from `theme` (the pages', the search
+    plugin's translations) shares the compiled templates and the installed theme's
+    file list with earlier rebuilds."""
+    make_env = theme.get_env
+    editable = {theme.custom_dir}
+
+    def get_env() -> jinja2.Environment:
+        env = make_env()
+        env.bytecode_cache = code
+        loader = env.loader
+        if isinstance(loader, jinja2.FileSystemLoader):
+            folders = list(loader.searchpath)
+
+            def list_templates() -> list[str]:
+                found: set[str] = set()
+                for folder in folders:
+                    found.update(listings.names(folder, fixed=folder not in editable))
+                return sorted(found)
+
+            loader.list_templates = list_templates  # type: ignore[method-assign]
+        return env
+
+    theme.get_env = get_env  # type: ignore[method-assign]
