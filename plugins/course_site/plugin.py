@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -102,6 +103,11 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         """Runs once all plugins are configured: give the nav template the per-build cache
         of closed sections' HTML, and search a lighter copy of each page to index."""
         if self.config.enabled and self.config.fast_build:
+            # MkDocs has now converted every page and writes them next. Each page's
+            # Markdown instance is cyclic garbage that waits for a full collection; one
+            # here lets the writing phase reuse that memory (peak 114 -> 106 MiB at 1,000
+            # lessons). Once per build, so it stays linear.
+            gc.collect()
             lighten_search_indexing(config.plugins)
             if config.theme.name == "material":
                 # The nav goes in after compaction only if no plugin sees pages before us.
