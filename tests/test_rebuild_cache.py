@@ -1,0 +1,68 @@
+"""What `mkdocs serve` keeps between rebuilds is read again when its source changes:
+templates, the site's own theme folder and pages. (A whole serve rebuild is compared
+with a fresh build in tests/test_build_equivalence.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from course_site.front_matter import PageSource
+from course_site.rebuild_cache import FrontMatterCache, TemplateCodeCache, ThemeListings
+from mkdocs.structure.files import File
+
+
+def test_a_changed_template_is_compiled_again(tmp_path: Path) -> None:
+    """A stale compiled template would show an author's old theme override."""
+    code = TemplateCodeCache()
+    template = tmp_path / "page.html"
+    template.write_text("first {{ x }}", encoding="utf-8")
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+        env.bytecode_cache = code
+        return env.get_template("page.html").render(x=1)
+
+    assert render() == "first 1"
+    assert render() == "first 1"  # from the cache
+    template.write_text("second {{ x }}", encoding="utf-8")
+    assert render() == "second 1"
+
+
+def test_installed_theme_is_listed_once_and_the_sites_own_every_time(tmp_path: Path) -> None:
+    """The site's custom_dir can gain files while serving; installed themes do not."""
+    listings = ThemeListings()
+    installed, custom = tmp_path / "installed", tmp_path / "custom"
+    for folder in (installed, custom):
+        folder.mkdir()
+        (folder / "a.css").write_text("", encoding="utf-8")
+    assert listings.names(str(installed), fixed=True) == ["a.css"]
+    assert listings.names(str(custom), fixed=False) == ["a.css"]
+    (installed / "b.css").write_text("", encoding="utf-8")
+    (custom / "b.css").write_text("", encoding="utf-8")
+    assert listings.names(str(installed), fixed=True) == ["a.css"]
+    assert listings.names(str(custom), fixed=False) == ["a.css", "b.css"]
+
+
+def test_front_matter_is_read_again_only_when_the_file_changed(tmp_path: Path) -> None:
+    """An edited lesson must show its new title; an unchanged one is not re-read."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = docs / "a.md"
+    page.write_text("---\ntitle: A\n---\n", encoding="utf-8")
+    file = File("a.md", str(docs), str(tmp_path / "site"), use_directory_urls=True)
+    reads: list[str] = []
+
+    def reader(f: File) -> PageSource:
+        text = Path(f.abs_src_path or "").read_text(encoding="utf-8")
+        reads.append(text)
+        return PageSource({"title": text.split("title: ")[1].split("\n")[0]}, text, False)
+
+    cache = FrontMatterCache()
+    assert cache.read(file, reader).meta == {"title": "A"}
+    cache.end_build()
+    assert cache.read(file, reader).meta == {"title": "A"}
+    assert len(reads) == 1
+    page.write_text("---\ntitle: Longer\n---\n", encoding="utf-8")
+    assert cache.read(file, reader).meta == {"title": "Longer"}
+    assert len(reads) == 2
