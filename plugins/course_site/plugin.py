@@ -211,7 +211,8 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
     def _link_chain(self, files: Files) -> None:
         def page_of(lesson_id: str | None) -> Page | None:
             lesson = self.course.by_id.get(lesson_id) if lesson_id else None
-            file = files.get_file_from_path(lesson.src_path) if lesson else None
+            # src_uris: the same lookup as get_file_from_path, without a PurePath per call
+            file = files.src_uris.get(lesson.src_path) if lesson else None
             return file.page if file else None
 
         for lesson in self.course.lessons:

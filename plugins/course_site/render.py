@@ -9,6 +9,7 @@ JavaScript nothing is tracked, so nothing about progress is shown.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Sequence, Set
@@ -119,8 +120,14 @@ def place_at_marker(markdown: str, marker: str, block: str) -> str:
     return f"{markdown.rstrip()}\n\n{block}\n"
 
 
+@functools.lru_cache(maxsize=65536)
+def _relative(src_path: str, from_dir: str) -> str:
+    """Kept across `mkdocs serve` rebuilds, which list every lesson again."""
+    return posixpath.relpath(src_path, from_dir)
+
+
 def _link(lesson: Lesson, from_src: str) -> str:
-    target = posixpath.relpath(lesson.src_path, posixpath.dirname(from_src) or ".")
+    target = _relative(lesson.src_path, posixpath.dirname(from_src) or ".")
     title = lesson.title.replace("|", r"\|").replace("[", r"\[").replace("]", r"\]")
     return f"[{title}]({target})"
 
