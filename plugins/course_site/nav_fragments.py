@@ -19,6 +19,7 @@ the per-page passes over the HTML do not grow with the course.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,7 +30,6 @@ from mkdocs.utils import get_relative_url
 
 from .compact import compact_html
 
-PLACEHOLDER = "<!--course-nav-items-->"
 _PROBE = "\x00"
 """A path segment no site has: its URL relative to a page is just the way up to the root."""
 
@@ -47,6 +47,8 @@ class NavFragments:
         self.compact = compact and deferred
         """Pieces are stored compacted (only when the page is compacted before they go in)."""
         self.deferred = deferred
+        self.placeholder = f"<!--course-nav-{secrets.token_hex(8)}-->"
+        """Unique per build, so no page's own text can be mistaken for it."""
         self._items: Sequence[Any] | None = None
         self._fresh_always: set[int] = set()
         self._fresh_for_top: dict[str, set[int]] = {}
@@ -61,13 +63,13 @@ class NavFragments:
         html = self._join(self._pieces(items, page, render))
         if self.deferred:
             self._pending[page.file.src_uri] = html
-            return Markup(PLACEHOLDER)
+            return Markup(self.placeholder)
         return Markup(html)
 
     def fill(self, output: str, page: Page) -> str:
         """The finished page with its nav in place of the placeholder."""
         html = self._pending.pop(page.file.src_uri, None)
-        return output if html is None else output.replace(PLACEHOLDER, html)
+        return output if html is None else output.replace(self.placeholder, html)
 
     def _pieces(self, items: Sequence[Any], page: Page, render: Render) -> list[str | None]:
         if items is not self._items:
