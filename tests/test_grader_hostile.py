@@ -148,11 +148,14 @@ def test_ctrl_c_during_the_build_stops_it_and_leaves_nothing(tmp_path, docker_cl
     folder, marker = hostile_exercise(tmp_path, "RUN sleep 120\n")
 
     def run_step_started(pid: int) -> bool:
-        # The RUN container's cgroup appears inside the build's cgroup.
+        # The RUN container's cgroup appears inside the build's cgroup; interrupt once a
+        # process runs in it, not while the engine is still creating the container.
         return any(
-            any(child.is_dir() for child in Path(path).iterdir())
+            _has_processes(child)
             for path in cgroups_of(pid)
             if "/pids/" in path
+            for child in Path(path).iterdir()
+            if child.is_dir()
         )
 
     started = time.monotonic()
@@ -161,3 +164,10 @@ def test_ctrl_c_during_the_build_stops_it_and_leaves_nothing(tmp_path, docker_cl
     assert "KeyboardInterrupt" in run.output or "Interrupted" in run.output, run.output
     assert_contained(run, docker_client, marker)
     assert time.monotonic() - started < 90
+
+
+def _has_processes(cgroup: Path) -> bool:
+    try:
+        return bool((cgroup / "cgroup.procs").read_text().strip())
+    except OSError:  # removed meanwhile
+        return False
