@@ -43,8 +43,9 @@ class CoursePluginConfig(base.Config):
     """Collapse template whitespace in the built pages (about half of a lesson page's bytes
     in a large course); pages render the same."""
     fast_build = c.Type(bool, default=True)
-    """Reuse work across pages and rebuilds (nav fragments, search index text, highlighted
-    code); readers get the same pages. `false` builds the plain way, to compare against."""
+    """Reuse work across pages and rebuilds (closed nav sections, the search indexer's
+    copy of code blocks, templates and front matter under `mkdocs serve`); readers get
+    the same pages. `false` builds the plain way, to compare against."""
     checks = ContentChecks()
     """Level of each content check: `warn` (default; `--strict` fails), `info` or `off`.
     Names and levels are in `content_checks.py`."""
