@@ -140,14 +140,15 @@ def build_config(config_file: Path, *, strict: bool = False) -> Built:
     return build_loaded(config)
 
 
-def build_loaded(config: Any) -> Built:
-    """Build an already loaded config (reusing its plugin objects, as `mkdocs serve` does)."""
+def build_loaded(config: Any, **options: Any) -> Built:
+    """Build an already loaded config (reusing its plugin objects, as `mkdocs serve` does);
+    `options` go to MkDocs' `build` (`dirty`, `serve_url`)."""
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     built = Built(Path(config.site_dir))
     try:
-        build(config)
+        build(config, **options)
     except Abort:
         built.aborted = True
     finally:

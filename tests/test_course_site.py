@@ -204,3 +204,32 @@ def test_an_explicit_nav_in_mkdocs_yml_is_kept_and_the_footer_still_follows_the_
     built = build_loaded(config)
     assert nav_links(built.html("ship/s-one"))[:3] == ["../..", "./", "../../basics/aa/"]
     assert footer(built.html("basics/aa")) == {"prev": "../zz/", "next": "../../ship/s-one/"}
+
+
+LATE_HOOK = '''
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+
+@event_priority(-200)  # after the course plugin has handed MkDocs its nav
+def on_files(files, config):
+    files.append(File.generated(config, "late.md", content="# Late page\\n"))
+    return files
+'''
+
+
+def test_a_page_another_plugin_adds_after_the_course_still_gets_into_the_nav(
+    tmp_path: Path,
+) -> None:
+    """The plugin hands MkDocs the course's nav at the end of `on_files`; a page added
+    even later makes it build the nav again from every page."""
+    config_file = write_site(tmp_path, two_sections(), options=SECTIONS)
+    (tmp_path / "late_hook.py").write_text(LATE_HOOK, encoding="utf-8")
+    config = load_config(str(config_file), hooks=[str(tmp_path / "late_hook.py")])
+    built = build_loaded(config)
+    assert built.warnings == []
+    links = nav_links(built.html("about"))
+    assert links[:4] == ["..", "../basics/", "../basics/zz/", "../basics/aa/"]
+    assert "../late/" in links
+    assert footer(built.html("basics/aa")) == {"prev": "../zz/", "next": "../../ship/s-one/"}
+    assert config.nav is None  # the course's nav was MkDocs' only for the build

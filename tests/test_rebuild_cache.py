@@ -8,7 +8,13 @@ from pathlib import Path
 
 import jinja2
 from course_site.front_matter import PageSource
-from course_site.rebuild_cache import FrontMatterCache, TemplateCodeCache, ThemeListings
+from course_site.rebuild_cache import (
+    FrontMatterCache,
+    KeptResults,
+    TemplateCodeCache,
+    ThemeListings,
+    ask_once_if_modified,
+)
 from mkdocs.structure.files import File
 
 
@@ -44,6 +50,15 @@ def test_installed_theme_is_listed_once_and_the_sites_own_every_time(tmp_path: P
     assert listings.names(str(custom), fixed=False) == ["a.css", "b.css"]
 
 
+def test_the_kept_listing_leaves_out_hidden_files(tmp_path: Path) -> None:
+    """MkDocs never copies them; Material's 14,000 icons under .icons/ are such files."""
+    for name in (".icons/x.svg", "css/.hidden", ".nojekyll", "css/main.css", "a.b/c.css"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    names = ThemeListings().names(str(tmp_path), fixed=True)
+    assert names == ["a.b/c.css", "css/main.css"]
+
+
 def test_front_matter_is_read_again_only_when_the_file_changed(tmp_path: Path) -> None:
     """An edited lesson must show its new title; an unchanged one is not re-read."""
     docs = tmp_path / "docs"
@@ -66,3 +81,45 @@ def test_front_matter_is_read_again_only_when_the_file_changed(tmp_path: Path) -
     page.write_text("---\ntitle: Longer\n---\n", encoding="utf-8")
     assert cache.read(file, reader).meta == {"title": "Longer"}
     assert len(reads) == 2
+
+
+def test_kept_results_are_computed_again_when_inputs_differ() -> None:
+    kept = KeptResults()
+    calls: list[str] = []
+
+    def compute(value: str) -> str:
+        calls.append(value)
+        return value.upper()
+
+    assert kept.get("home", {"a": [1]}, lambda: compute("a")) == "A"
+    kept.end_build()
+    assert kept.get("home", {"a": [1]}, lambda: compute("b")) == "A"  # equal inputs
+    kept.end_build()
+    assert kept.get("home", {"a": [2]}, lambda: compute("c")) == "C"
+    assert calls == ["a", "c"]
+
+
+def test_kept_results_a_build_did_not_use_are_forgotten() -> None:
+    """A section removed while serving must not come back with its old page."""
+    kept = KeptResults()
+    kept.get("s1", 1, lambda: "first")
+    kept.end_build()
+    kept.end_build()  # a build without s1
+    assert kept.get("s1", 1, lambda: "again") == "again"
+
+
+def test_each_page_is_asked_once_whether_it_changed(tmp_path: Path) -> None:
+    """MkDocs asks before reading and before writing; the first answer stands."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("A", encoding="utf-8")
+    file = File("a.md", str(docs), str(tmp_path / "site"), use_directory_urls=True)
+    asked: list[bool] = []
+    ask = file.is_modified
+    file.is_modified = lambda: asked.append(True) or ask()  # type: ignore[method-assign]
+    ask_once_if_modified([file])
+    assert file.is_modified() is True  # no page written yet
+    Path(file.abs_dest_path).parent.mkdir(parents=True)
+    Path(file.abs_dest_path).write_text("written", encoding="utf-8")
+    assert file.is_modified() is True
+    assert asked == [True]

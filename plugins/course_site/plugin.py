@@ -35,6 +35,7 @@ from .reading_time import HANDS_ON_TYPES, duration_problem, estimate
 from .rebuild_cache import (
     FrontMatterCache,
     KeptResults,
+    PageTitles,
     TemplateCodeCache,
     ThemeListings,
     ask_once_if_modified,
@@ -74,6 +75,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.theme_listings = ThemeListings()
         self.entry_json = EntryJson()
         self.kept = KeptResults()
+        self.page_titles = PageTitles()
         self.course_texts: dict[str, str] = {}
         """The lesson list each course page (home, authored section pages) gets; kept to
         the next build, which compares against it under `--dirty`."""
@@ -127,7 +129,10 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
                 gc.collect()
             lighten_search_indexing(config.plugins)
             if self.serving and self.dirty:
-                keep_entry_json(config.plugins, self.entry_json)
+                pages = [f.page for f in files.documentation_pages() if f.page is not None]
+                self.page_titles.note_or_restore(pages)
+                read = {page.url for page in pages if page.markdown is not None}
+                keep_entry_json(config.plugins, self.entry_json, read)
             if config.theme.name == "material":
                 # The nav goes in after compaction only if no plugin sees pages before us.
                 post_page = config.plugins.events.get("post_page", [])

@@ -161,3 +161,29 @@ def _first_answer(ask: Callable[[], bool]) -> Callable[[], bool]:
         return answer[0]
 
     return is_modified
+
+
+class PageTitles:
+    """Each page's title and front matter as it was last read, for the nav of a
+    `--dirty` rebuild.
+
+    MkDocs reads only the changed pages under `--dirty`; every other page has no
+    title, so the pages it rewrites would list "None" in their nav (its warning
+    that dirty builds give inaccurate navigation). A page's title and metadata
+    come from its own file only, so an unchanged page's are still what they were.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[str | None, dict[str, Any]]] = {}
+
+    def note_or_restore(self, pages: Iterable[Any]) -> None:
+        """Note the title of each page read in this build; give the others theirs."""
+        kept: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        for page in pages:
+            src = page.file.src_uri
+            if page.markdown is not None:
+                kept[src] = (page.title, page.meta)
+            elif (before := self._kept.get(src)) is not None:
+                page.title, page.meta = before
+                kept[src] = before
+        self._kept = kept

@@ -1,20 +1,23 @@
 """Under `mkdocs serve --dirty`, write `search_index.json` from each entry's kept JSON.
 
 Material's search plugin keeps the previous rebuild's index and, after each
-rebuild, swaps in the edited page's entries and serialises the whole index
+rebuild, swaps in the rebuilt pages' entries and serialises the whole index
 again: at 1,000 lessons that is 6,000 entries and a sixth of a `--dirty`
 rebuild, though all but a handful are the same dicts as last time. Here each
 entry's JSON is kept with the entry it was made from (the same object, so an
-entry is never mistaken for another) and the file is joined from the pieces.
-The merge is Material's own (the edited page's entries replace its old ones and
-go last); the bytes are what Material's `json.dumps` writes, which
-`tests/test_search_json.py` checks against Material itself.
+entry is never mistaken for another) and the file is joined from the pieces,
+in the bytes Material's `json.dumps` writes (`tests/test_search_json.py`).
+
+The swap is done per page. Material's own assumes one page per rebuild and
+drops every old entry whose location starts with the first new entry's: when
+the home page (location "") is rebuilt with an edited lesson, as this plugin
+does when the lesson list changes, that is every other page of the site.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Any
 
 _FIELDS = ("lang", "separator", "pipeline", "fields")
@@ -47,20 +50,25 @@ class EntryJson:
         return head[:-1] + ',"docs":[' + ",".join(pieces) + "]}"
 
 
-def merged_entries(index: Any, prev: Any) -> list[dict[str, Any]]:
-    """Material's merge under dirty reload: `index` holds only the edited page's
-    entries; they replace that page's entries in `prev` and go last."""
-    if prev and index.entries:
-        path = index.entries[0]["location"]
-        kept = [entry for entry in prev.entries if not entry["location"].startswith(path)]
+def merged_entries(index: Any, prev: Any, rebuilt: Set[str]) -> list[dict[str, Any]]:
+    """The previous index with the entries of the pages rebuilt now (their URLs in
+    `rebuilt`, and any page `index` has entries for) replaced by `index`'s, which go
+    last as in Material's merge."""
+    if prev:
+        pages = set(rebuilt) | {_page_of(entry) for entry in index.entries}
+        kept = [entry for entry in prev.entries if _page_of(entry) not in pages]
         index.entries = kept + index.entries
-    if prev and not index.entries:
-        index.entries = prev.entries
     return index.entries
 
 
-def keep_entry_json(plugins: Any, kept: EntryJson) -> None:
-    """Make Material's search plugin (if any) write its index from `kept` pieces."""
+def _page_of(entry: dict[str, Any]) -> str:
+    """An entry's page URL: its location without the heading's anchor."""
+    return str(entry["location"]).split("#", 1)[0]
+
+
+def keep_entry_json(plugins: Any, kept: EntryJson, rebuilt: Set[str]) -> None:
+    """Make Material's search plugin (if any) write its index from `kept` pieces;
+    `rebuilt`: the URLs of the pages this build writes."""
     from material.plugins.search.plugin import SearchPlugin
 
     for plugin in plugins.values():
@@ -68,12 +76,12 @@ def keep_entry_json(plugins: Any, kept: EntryJson) -> None:
         if isinstance(plugin, SearchPlugin) and index is not None:
             if getattr(index.generate_search_index, "kept", False):
                 continue
-            index.generate_search_index = _from_pieces(index, kept)
+            index.generate_search_index = _from_pieces(index, kept, rebuilt)
 
 
-def _from_pieces(index: Any, kept: EntryJson) -> Callable[[Any], str]:
+def _from_pieces(index: Any, kept: EntryJson, rebuilt: Set[str]) -> Callable[[Any], str]:
     def generate_search_index(prev: Any) -> str:
-        entries = merged_entries(index, prev)
+        entries = merged_entries(index, prev, rebuilt)
         return kept.index_json({key: index.config[key] for key in _FIELDS}, entries)
 
     generate_search_index.kept = True  # type: ignore[attr-defined]
