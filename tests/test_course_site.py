@@ -206,7 +206,7 @@ def test_an_explicit_nav_in_mkdocs_yml_is_kept_and_the_footer_still_follows_the_
     assert footer(built.html("basics/aa")) == {"prev": "../zz/", "next": "../../ship/s-one/"}
 
 
-LATE_HOOK = '''
+LATE_HOOK = """
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
@@ -215,7 +215,7 @@ from mkdocs.structure.files import File
 def on_files(files, config):
     files.append(File.generated(config, "late.md", content="# Late page\\n"))
     return files
-'''
+"""
 
 
 def test_a_page_another_plugin_adds_after_the_course_still_gets_into_the_nav(
