@@ -14,6 +14,7 @@ from course_site.rebuild_cache import (
     TemplateCodeCache,
     ThemeListings,
     ask_once_if_modified,
+    remember_page_urls,
 )
 from mkdocs.structure.files import File
 
@@ -123,3 +124,25 @@ def test_each_page_is_asked_once_whether_it_changed(tmp_path: Path) -> None:
     Path(file.abs_dest_path).write_text("written", encoding="utf-8")
     assert file.is_modified() is True
     assert asked == [True]
+
+
+def test_pages_get_the_same_urls_from_kept_answers(tmp_path: Path) -> None:
+    """Canonical URLs come from kept `urljoin`/`urlsplit` answers, equal to fresh ones."""
+    from urllib.parse import urljoin, urlsplit
+
+    from mkdocs.config import load_config
+    from mkdocs.structure import pages
+
+    remember_page_urls()
+    remember_page_urls()  # once per process, however often it is asked
+    assert pages.urljoin.__wrapped__ is urljoin  # type: ignore[attr-defined]
+    (tmp_path / "docs" / "a").mkdir(parents=True)
+    config = load_config(
+        config_file=None, docs_dir=str(tmp_path / "docs"), site_url="https://x.org/c/"
+    )
+    for _ in range(2):  # the second from kept answers
+        file = File("a/b.md", str(tmp_path / "docs"), str(tmp_path / "site"), True)
+        page = pages.Page(None, file, config)
+        assert page.canonical_url == urljoin("https://x.org/c/", "a/b/")
+        assert page.abs_url == urlsplit("https://x.org/c/a/b/").path == "/c/a/b/"
+    assert pages.urljoin.cache_info().hits >= 1  # type: ignore[attr-defined]

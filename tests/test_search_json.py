@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from course_site.search_json import EntryJson, merged_entries
+from course_site.search_json import EntryJson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from material.plugins.search.plugin import SearchIndex
@@ -64,14 +64,14 @@ def test_rebuilt_pages_replace_their_entries_and_others_stay() -> None:
     before = [_entry(""), _entry("#start"), _entry("a/"), _entry("a/b/"), _entry("c/#x")]
     prev = _index(before)
     now = _index([_entry(""), _entry("c/")])
-    merged = merged_entries(now, prev, {"", "c/"})
+    merged = EntryJson().merge(now, prev, {"", "c/"})
     assert [e["location"] for e in merged] == ["a/", "a/b/", "", "c/"]
 
 
 def test_a_rebuilt_page_with_no_entries_left_loses_its_old_ones() -> None:
     """A page that now says `search: exclude` has no entries to name it."""
     prev = _index([_entry("a/"), _entry("b/")])
-    assert [e["location"] for e in merged_entries(_index([]), prev, {"b/"})] == ["a/"]
+    assert [e["location"] for e in EntryJson().merge(_index([]), prev, {"b/"})] == ["a/"]
 
 
 def test_materials_merge_would_drop_every_page_when_home_is_rebuilt() -> None:
@@ -80,5 +80,5 @@ def test_materials_merge_would_drop_every_page_when_home_is_rebuilt() -> None:
     material = _index([_entry(""), _entry("b/")])
     material.generate_search_index(prev)
     assert [e["location"] for e in material.entries] == ["", "b/"]  # "a/" is gone
-    ours = merged_entries(_index([_entry(""), _entry("b/")]), prev, {"", "b/"})
+    ours = EntryJson().merge(_index([_entry(""), _entry("b/")]), prev, {"", "b/"})
     assert [e["location"] for e in ours] == ["a/", "", "b/"]

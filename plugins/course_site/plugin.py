@@ -40,6 +40,7 @@ from .rebuild_cache import (
     ThemeListings,
     ask_once_if_modified,
     keep_theme_work,
+    remember_page_urls,
 )
 from .render import (
     LESSONS_MARKER,
@@ -109,6 +110,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self._reset()
         if self.serving and self.config.fast_build:
             keep_theme_work(config.theme, self.template_code, self.theme_listings)
+            remember_page_urls()
         self.gate.start(bool(config.strict))
         self.quiz_inline = QuizInline(config)
         register_assets(config)
@@ -230,11 +232,13 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
     def _course_nav_config(self, files: Files) -> list[Any]:
         placed = {self.home_src, *(s.index_src for s in self.course.sections)}
         placed.update(self.course.by_src)
-        others = [
-            f.src_uri
-            for f in sorted(files.documentation_pages(), key=file_sort_key)
+        # MkDocs' order, sorted after filtering: a course's pages are mostly lessons.
+        rest = [
+            f
+            for f in files.documentation_pages()
             if f.inclusion.is_in_nav() and f.src_uri not in placed
         ]
+        others = [f.src_uri for f in sorted(rest, key=file_sort_key)]
         # A home page that is also a lesson is listed once, in its section.
         home = None if self.home_src in self.course.by_src else self.home_src
         return course_nav(self.course, home, others, nest_paths, self.indexes)

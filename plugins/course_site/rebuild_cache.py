@@ -12,6 +12,7 @@ size); the site's own `custom_dir` is listed anew every time.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -187,3 +188,25 @@ class PageTitles:
                 page.title, page.meta = before
                 kept[src] = before
         self._kept = kept
+
+
+URL_ANSWERS = 1 << 16
+"""Canonical URLs and links kept (a few MB at most): more than a large course's pages."""
+
+
+def remember_page_urls() -> None:
+    """Keep the answers of `urljoin` and `urlsplit` as MkDocs' pages module uses them.
+
+    Each rebuild MkDocs makes a `Page` for every file, and each works out its
+    canonical URL with both functions: at 1,000 lessons, three fifths of building
+    the nav, every rebuild, for the same strings as the last. They are pure and
+    return immutable values (a string, a named tuple), so a kept answer is the
+    answer. Only `mkdocs.structure.pages` sees the kept versions; installed once
+    per process, under `mkdocs serve`.
+    """
+    from mkdocs.structure import pages
+
+    for name in ("urljoin", "urlsplit"):
+        function = getattr(pages, name)
+        if not hasattr(function, "cache_info"):
+            setattr(pages, name, functools.lru_cache(maxsize=URL_ANSWERS)(function))

@@ -29,36 +29,39 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
+Piece = tuple[dict[str, Any], str, str]
+"""An entry, the URL of its page, its JSON."""
+
+
 class EntryJson:
-    """Each search entry's JSON, kept for as long as the entry is in the index."""
+    """Each search entry's page and JSON, kept for as long as the entry is in the index."""
 
     def __init__(self) -> None:
-        self._kept: dict[int, tuple[dict[str, Any], str]] = {}
+        self._kept: dict[int, Piece] = {}
+
+    def _piece(self, entry: dict[str, Any]) -> Piece:
+        found = self._kept.get(id(entry))
+        if found is None or found[0] is not entry:
+            found = self._kept[id(entry)] = (entry, _page_of(entry), _dumps(entry))
+        return found
+
+    def merge(self, index: Any, prev: Any, rebuilt: Set[str]) -> list[dict[str, Any]]:
+        """The previous index with the entries of the pages rebuilt now (their URLs in
+        `rebuilt`, and any page `index` has entries for) replaced by `index`'s, which
+        go last as in Material's merge."""
+        if prev:
+            pages = set(rebuilt) | {self._piece(entry)[1] for entry in index.entries}
+            kept = [entry for entry in prev.entries if self._piece(entry)[1] not in pages]
+            index.entries = kept + index.entries
+        return index.entries
 
     def index_json(self, config: dict[str, Any], entries: list[dict[str, Any]]) -> str:
-        """`{"config": ..., "docs": entries}` as Material writes it."""
-        kept: dict[int, tuple[dict[str, Any], str]] = {}
-        pieces = []
-        for entry in entries:
-            found = self._kept.get(id(entry))
-            if found is None or found[0] is not entry:
-                found = (entry, _dumps(entry))
-            kept[id(entry)] = found
-            pieces.append(found[1])
-        self._kept = kept
+        """`{"config": ..., "docs": entries}` as Material writes it; only these
+        entries' pieces are kept for the next rebuild."""
+        pieces = [self._piece(entry) for entry in entries]
+        self._kept = {id(piece[0]): piece for piece in pieces}
         head = _dumps({"config": config})
-        return head[:-1] + ',"docs":[' + ",".join(pieces) + "]}"
-
-
-def merged_entries(index: Any, prev: Any, rebuilt: Set[str]) -> list[dict[str, Any]]:
-    """The previous index with the entries of the pages rebuilt now (their URLs in
-    `rebuilt`, and any page `index` has entries for) replaced by `index`'s, which go
-    last as in Material's merge."""
-    if prev:
-        pages = set(rebuilt) | {_page_of(entry) for entry in index.entries}
-        kept = [entry for entry in prev.entries if _page_of(entry) not in pages]
-        index.entries = kept + index.entries
-    return index.entries
+        return head[:-1] + ',"docs":[' + ",".join(piece[2] for piece in pieces) + "]}"
 
 
 def _page_of(entry: dict[str, Any]) -> str:
@@ -81,7 +84,7 @@ def keep_entry_json(plugins: Any, kept: EntryJson, rebuilt: Set[str]) -> None:
 
 def _from_pieces(index: Any, kept: EntryJson, rebuilt: Set[str]) -> Callable[[Any], str]:
     def generate_search_index(prev: Any) -> str:
-        entries = merged_entries(index, prev, rebuilt)
+        entries = kept.merge(index, prev, rebuilt)
         return kept.index_json({key: index.config[key] for key in _FIELDS}, entries)
 
     generate_search_index.kept = True  # type: ignore[attr-defined]
