@@ -263,6 +263,7 @@ def child_build(config_file: str) -> None:
 def _time_plugin_events(spent: dict[str, float]) -> None:
     """Add up the time the course plugin spends: course work, HTML compaction, quiz rendering."""
     import course_site.plugin as course_plugin
+    from mkdocs.plugins import CombinedEvent
 
     def timed(function: Callable[..., Any], key: str) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -278,7 +279,11 @@ def _time_plugin_events(spent: dict[str, float]) -> None:
     for event in ("on_config", "on_files", "on_nav", "on_page_markdown", "on_post_page"):
         method = getattr(course_plugin.CoursePlugin, event)
         key = "compact" if event == "on_post_page" else "course"
-        setattr(course_plugin.CoursePlugin, event, timed(method, key))
+        if isinstance(method, CombinedEvent):  # one event, handled at several priorities
+            method = CombinedEvent(*(timed(part, key) for part in method.methods))
+        else:
+            method = timed(method, key)
+        setattr(course_plugin.CoursePlugin, event, method)
     course_plugin.quizzes_to_html = timed(course_plugin.quizzes_to_html, "quiz")
     course_plugin.insert_quizzes = timed(course_plugin.insert_quizzes, "quiz_post")
 
