@@ -7,22 +7,22 @@ import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files, file_sort_key
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url, nest_paths
+from mkdocs.utils import get_relative_url
 
 from .compact import compact_html
 from .config import CoursePluginConfig
 from .content_checks import reporter
 from .course import Course, Section, SectionSpec
 from .front_matter import PageSource, decode, read_page
-from .nav import course_nav
+from .nav import NavConfig, course_nav_for, lists_every_page
 from .nav_fragments import NavFragments
 from .quiz.adapter import (
     QuizInline,
@@ -223,25 +223,14 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
     def _hand_over_nav(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Give MkDocs the course's nav to build, so it is built once, in course order."""
         if self.config.enabled and config.nav is None:  # an explicit `nav:` wins
-            config.nav = self._course_nav_config(files)
+            config.nav = self._nav_config(files)
             self.nav_given_to = config
         return files
 
     on_files = CombinedEvent(_read_course, _hand_over_nav)
 
-    def _course_nav_config(self, files: Files) -> list[Any]:
-        placed = {self.home_src, *(s.index_src for s in self.course.sections)}
-        placed.update(self.course.by_src)
-        # MkDocs' order, sorted after filtering: a course's pages are mostly lessons.
-        rest = [
-            f
-            for f in files.documentation_pages()
-            if f.inclusion.is_in_nav() and f.src_uri not in placed
-        ]
-        others = [f.src_uri for f in sorted(rest, key=file_sort_key)]
-        # A home page that is also a lesson is listed once, in its section.
-        home = None if self.home_src in self.course.by_src else self.home_src
-        return course_nav(self.course, home, others, nest_paths, self.indexes)
+    def _nav_config(self, files: Files) -> NavConfig:
+        return course_nav_for(self.course, self.home_src, self.indexes, files)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Make prev/next follow the lesson chain (MkDocs built the nav from ours)."""
@@ -249,8 +238,8 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             return None
         if self.nav_given_to is not None:
             self._take_back_nav()
-            if not _lists_every_page(nav, files):  # a plugin changed the pages after us
-                config.nav = self._course_nav_config(files)
+            if not lists_every_page(nav, files):  # a plugin changed the pages after us
+                config.nav = self._nav_config(files)
                 try:
                     nav = get_navigation(files, config)
                 finally:
@@ -356,13 +345,6 @@ def _add_template_dir(config: MkDocsConfig) -> None:
     dirs = config.theme.dirs
     if TEMPLATE_DIR not in dirs:
         dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATE_DIR)
-
-
-def _lists_every_page(nav: Navigation, files: Files) -> bool:
-    """Whether every page meant for the nav is in it."""
-    listed = {page.file.src_uri for page in nav.pages}
-    pages = files.documentation_pages()
-    return all(f.src_uri in listed for f in pages if f.inclusion.is_in_nav())
 
 
 def _read(file: File) -> PageSource:
