@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 from course_site.quiz.parser import (
+    _BLOCKS,
     Question,
     QuizError,
     find_sections,
@@ -223,7 +224,12 @@ _WORD = st.text(
     min_size=1,
     max_size=8,
 )
-_TEXT = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
+_TEXT = (
+    st.lists(_WORD, min_size=1, max_size=6)
+    .map(" ".join)
+    # Text that opens a block ("///", "!!! note", a fence) is refused by design.
+    .filter(lambda text: not any(block.match(text.strip()) for block, _ in _BLOCKS))
+)
 questions = st.lists(
     st.tuples(_TEXT, st.lists(_TEXT, min_size=2, max_size=5, unique=True)),
     min_size=1,
