@@ -23,13 +23,12 @@ def course_nav(
     course: Course,
     home: str | None,
     other_pages: Sequence[str],
-    nest: Any,
     indexes: Set[str] = frozenset(),
 ) -> NavConfig:
     """Home first, then each section (its index, then its lessons), then every other page.
 
     Ordinary pages inside a section's folder join the end of that section;
-    the rest are grouped by folder by `nest` (MkDocs' own `nest_paths`), so an
+    the rest are grouped by folder by MkDocs' own `nest_paths`, so an
     `exercises/` folder becomes an "Exercises" group as it would without the plugin.
     A section's index page leads it only if it is in `indexes` (it exists).
     """
@@ -49,7 +48,7 @@ def course_nav(
         children += [le.src_path for le in section.lessons if le.src_path not in children]
         children += by_folder.get(section.id, [])
         nav.append({section.title: children})
-    nav += nest(rest)
+    nav += nest_paths(rest)
     return nav
 
 
@@ -69,7 +68,7 @@ def course_nav_for(
     others = [f.src_uri for f in sorted(rest, key=file_sort_key)]
     # A home page that is also a lesson is listed once, in its section.
     home = None if home_src in course.by_src else home_src
-    return course_nav(course, home, others, nest_paths, indexes)
+    return course_nav(course, home, others, indexes)
 
 
 def lists_every_page(nav: Navigation, files: Files) -> bool:

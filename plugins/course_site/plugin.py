@@ -92,6 +92,11 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         self.dirty = dirty
         self.serving = command == "serve"
 
+    @property
+    def _keeping(self) -> bool:
+        """Whether work is kept between builds: under `mkdocs serve`, with `fast_build`."""
+        return self.serving and self.config.fast_build
+
     def _reset(self) -> None:
         """Forget everything about the previous build (`mkdocs serve` reuses this object)."""
         self.course = Course([])
@@ -108,7 +113,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
         if not self.config.enabled:
             return None
         self._reset()
-        if self.serving and self.config.fast_build:
+        if self._keeping:
             keep_theme_work(config.theme, self.template_code, self.theme_listings)
             remember_page_urls()
         self.gate.start(bool(config.strict))
@@ -130,7 +135,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             if not self.dirty:
                 gc.collect()
             lighten_search_indexing(config.plugins)
-            if self.serving and self.dirty:
+            if self._keeping and self.dirty:
                 pages = [f.page for f in files.documentation_pages() if f.page is not None]
                 self.page_titles.note_or_restore(pages)
                 read = {page.url for page in pages if page.markdown is not None}
@@ -149,9 +154,8 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             return None
         pages = []
         unreadable = []
-        keep = self.serving and self.config.fast_build
         for file in files.documentation_pages():
-            read = self.front_matter.read(file, _read) if keep else _read(file)
+            read = self.front_matter.read(file, _read) if self._keeping else _read(file)
             if read.changed:  # MkDocs then reads our text: BOMs dropped, broken block blanked
                 file.content_string = read.text
             if read.problem is not None:
@@ -169,14 +173,14 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
 
         self._add_section_pages(files, config)
         self._place_course_texts(files)
-        if keep:
+        if self._keeping:
             self.front_matter.end_build()
             self.kept.end_build()
         return add_asset_files(files, config)
 
     def _kept(self, key: str, inputs: object, compute: Callable[[], T]) -> T:
         """`compute()`, or under `mkdocs serve` its last result while `inputs` are equal."""
-        if self.serving and self.config.fast_build:
+        if self._keeping:
             return self.kept.get(key, inputs, compute)
         return compute()
 
@@ -247,7 +251,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
                 for item in nav.items:
                     item.parent = None
         self._link_chain(files)
-        if self.dirty and self.serving and self.config.fast_build:
+        if self._keeping and self.dirty:
             ask_once_if_modified(files.documentation_pages())
         return nav
 

@@ -20,6 +20,8 @@ import json
 from collections.abc import Callable, Set
 from typing import Any
 
+from .search_text import material_search_indexes
+
 _FIELDS = ("lang", "separator", "pipeline", "fields")
 """The search config Material writes into the index."""
 
@@ -72,13 +74,8 @@ def _page_of(entry: dict[str, Any]) -> str:
 def keep_entry_json(plugins: Any, kept: EntryJson, rebuilt: Set[str]) -> None:
     """Make Material's search plugin (if any) write its index from `kept` pieces;
     `rebuilt`: the URLs of the pages this build writes."""
-    from material.plugins.search.plugin import SearchPlugin
-
-    for plugin in plugins.values():
-        index = getattr(plugin, "search_index", None)
-        if isinstance(plugin, SearchPlugin) and index is not None:
-            if getattr(index.generate_search_index, "kept", False):
-                continue
+    for index in material_search_indexes(plugins):
+        if not getattr(index.generate_search_index, "kept", False):
             index.generate_search_index = _from_pieces(index, kept, rebuilt)
 
 

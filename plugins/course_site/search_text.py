@@ -14,7 +14,7 @@ page that readers get is not changed: only the indexer's copy is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _PRE = re.compile(r"(<pre\b[^>]*>)(.*?)(</pre>)", re.DOTALL)
@@ -46,16 +46,22 @@ def _lighter_block(match: re.Match[str]) -> str:
     return match[1] + inner + match[3]
 
 
-def lighten_search_indexing(plugins: Any) -> None:
-    """Make Material's search plugin (if any) index pages without their code markup."""
+def material_search_indexes(plugins: Any) -> Iterator[Any]:
+    """This build's index of each of Material's search plugins (one, or none)."""
     from material.plugins.search.plugin import SearchPlugin
 
     for plugin in plugins.values():
         index = getattr(plugin, "search_index", None)
         if isinstance(plugin, SearchPlugin) and index is not None:
-            add = index.add_entry_from_context
-            if not getattr(add, "lightened", False):
-                index.add_entry_from_context = _lightened(add)
+            yield index
+
+
+def lighten_search_indexing(plugins: Any) -> None:
+    """Make Material's search plugin (if any) index pages without their code markup."""
+    for index in material_search_indexes(plugins):
+        add = index.add_entry_from_context
+        if not getattr(add, "lightened", False):
+            index.add_entry_from_context = _lightened(add)
 
 
 def _lightened(add: Callable[[Any], None]) -> Callable[[Any], None]:
