@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from course_grader.buildstream import BoundedLog
+from course_grader.build.stream import BoundedLog
 from course_grader.cgroups import BuildCgroup
 from course_grader.context import check_size, context_files
 from course_grader.errors import ContextTooLarge, ExerciseConfigError

@@ -402,7 +402,7 @@ def test_exercise_folders_are_complete():
 
 
 def read_steps(log: str, running: list | None = None) -> list:
-    from course_grader.building import read_step
+    from course_grader.build.classic import read_step
 
     steps: list = []
     for line in log.splitlines():
@@ -441,7 +441,7 @@ def test_build_log_steps_record_cache_hits_and_images():
 
 
 def test_stage_ends_are_the_images_left_outside_the_final_chain():
-    from course_grader.building import stage_ends
+    from course_grader.build.classic import stage_ends
 
     running: list = []
     steps = read_steps(BUILD_LOG, running)

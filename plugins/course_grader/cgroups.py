@@ -76,6 +76,11 @@ class BuildCgroup:
     name: str
     version: int
     root: Path = ROOT
+    #: The build's own cgroup, given to the engine as its cgroup parent (False: the
+    #: engine's shared cgroup for BuildKit steps, see SharedBuildCgroup).
+    per_build: bool = True
+    #: Did a task of the build show up in it (watched while the build runs)?
+    seen_tasks: bool = False
 
     @property
     def parent(self) -> str:
@@ -162,6 +167,33 @@ class BuildCgroup:
                     text = (Path(folder) / "cgroup.procs").read_text()
                     found.extend(int(pid) for pid in text.split() if pid.isdigit())
         return found
+
+    def watch(self) -> None:
+        """Note whether the build's RUN steps run in here (called while it runs)."""
+        if not self.seen_tasks and self.tasks():
+            self.seen_tasks = True
+
+    def used(self) -> bool:
+        """Did any process ever run in it? (the peak counters of a fresh cgroup)"""
+        if self.seen_tasks:
+            return True
+        for controller, filename in (
+            ("pids", "pids.peak"),
+            ("memory", "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"),
+        ):
+            value = self._read(controller, filename).strip()
+            if value.isdigit() and int(value) > 0:
+                return True
+        return False
+
+    def check_placement(self, ran_a_run_step: bool) -> str:
+        """'' if the RUN steps ran inside this cgroup (or none ran), else what went wrong."""
+        if not ran_a_run_step or self.used():
+            return ""
+        return (
+            f"the engine ran the RUN steps outside the cgroup parent {self.parent} "
+            "(no process ever appeared in it), so its limits did not apply to them"
+        )
 
     def containers(self) -> list[str]:
         """Ids of the containers Docker placed in this cgroup (cgroupfs names them so)."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import context, hints, service_checks
-from .building import BuildResult
+from .build import BuildResult
 from .checks_container import ContainerChecks
 from .checks_image import ImageChecks
 from .checks_static import StaticChecks

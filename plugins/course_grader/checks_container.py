@@ -13,7 +13,7 @@ from .errors import CheckFailed
 from .texts import short, tail
 
 if TYPE_CHECKING:
-    from .building import BuildResult
+    from .build import BuildResult
     from .container import Container
     from .dockerfile import Dockerfile
     from .engine import Engine

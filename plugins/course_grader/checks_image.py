@@ -10,7 +10,7 @@ from .errors import BuildFailed, CheckFailed
 from .texts import tail
 
 if TYPE_CHECKING:
-    from .building import BuildResult
+    from .build import BuildResult
     from .dockerfile import Dockerfile
     from .engine import Engine
     from .exercise import Exercise

@@ -1,8 +1,8 @@
 """The Docker adapter: connect, label, run, clean up; every object labelled.
 
 Talks to the engine that DOCKER_HOST (or the default socket) names, through the
-Docker SDK for Python, which builds with the classic builder (see building.py;
-the sandbox's limits come from sandbox.py).
+Docker SDK for Python; builds go through build/ (BuildKit via buildx, or the
+classic builder), the sandbox's limits come from sandbox.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import IO, Any
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
-from .building import BuildResult, build_image
+from .build import BuilderChoice, BuildRequest, BuildResult, build_image, choose
 from .container import Container
 from .errors import EngineUnavailable
 from .limits import BuildLimits, RunLimits
@@ -78,6 +78,9 @@ class Engine:
         #: Internal networks made for graded containers (one per container).
         self.networks: list[str] = []
         self._sandbox: Sandbox | None = None
+        self._builder: BuilderChoice | None = None
+        #: How many builds this session started.
+        self.images_built = 0
 
     @property
     def sandbox(self) -> Sandbox:
@@ -85,6 +88,17 @@ class Engine:
         if self._sandbox is None:
             self._sandbox = Sandbox(self.client.info(), owner_name(self.session))
         return self._sandbox
+
+    @property
+    def server_version(self) -> str:
+        return self.sandbox.engine_version
+
+    @property
+    def builder(self) -> BuilderChoice:
+        """BuildKit or the classic builder, chosen once (see build/__init__.py)."""
+        if self._builder is None:
+            self._builder = choose(self.server_version)
+        return self._builder
 
     @classmethod
     def connect(cls, timeout: float = 600) -> Engine:
@@ -287,18 +301,16 @@ class Engine:
         nocache: bool = False,
         buildargs: dict[str, str] | None = None,
     ) -> BuildResult:
-        """Build the tar *context* in the sandbox (see building.py)."""
-        return build_image(
-            self, context, dockerfile, tag, labels, limits, nocache=nocache, buildargs=buildargs
-        )
+        """Build the tar *context* in the sandbox with this session's builder (build/)."""
+        self.images_built += 1
+        request = BuildRequest(context, dockerfile, tag, labels, limits, nocache, buildargs or {})
+        return build_image(self, request)
 
     def image_attrs(self, image: str) -> dict[str, Any] | None:
         try:
             return self.client.api.inspect_image(image)
         except (NotFound, ImageNotFound, APIError):
             return None
-
-    # -- run ----------------------------------------------------------------
 
     # -- run ----------------------------------------------------------------
 

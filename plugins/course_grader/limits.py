@@ -88,8 +88,10 @@ class BuildLimits:
     pids: int = 512
     output_mb: float = 10
     context_mb: float = 50
+    #: RUN steps reach the network (to download packages); false: `--network none`.
+    network: bool = True
 
-    KEYS = ("timeout", "memory", "cpus", "pids", "output_mb", "context_mb")
+    KEYS = ("timeout", "memory", "cpus", "pids", "output_mb", "context_mb", "network")
 
     @classmethod
     def from_config(cls, build: Any, run: dict[str, Any], where: Path) -> BuildLimits:
@@ -118,6 +120,7 @@ class BuildLimits:
             pids=int(read.number("pids", default.pids, integer=True)),
             output_mb=float(read.number("output_mb", default.output_mb)),
             context_mb=float(read.number("context_mb", default.context_mb)),
+            network=read.flag("network", default.network),
         )
 
 

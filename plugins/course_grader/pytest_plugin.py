@@ -67,6 +67,13 @@ class GradingSession:
             )
         return self.runs[exercise.root]
 
+    def builder(self) -> str:
+        """Which builder built this session's images ('' if none was built)."""
+        engine = self._engine
+        if isinstance(engine, Engine) and engine.images_built:
+            return engine.builder.describe()
+        return ""
+
     def protections(self) -> dict[str, list[dict[str, Any]]]:
         """The sandbox's protections in force, per exercise that ran untrusted code."""
         return {
@@ -246,6 +253,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     protections = grading.protections()
     if protections:
         grading.gradebook.extra_data["sandbox"] = protections
+    if builder := grading.builder():
+        grading.gradebook.extra_data["builder"] = builder
     if path and grading.gradebook.grades:
         grading.gradebook.write_json(
             Path(path), execution_time=time.perf_counter() - grading.started
@@ -282,6 +291,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                 f"  {state:<12} {protection['protection']:<22} {protection['detail']}",
                 yellow=not protection["applied"],
             )
+    if builder := grading.builder():
+        terminalreporter.write_line(f"course-grader: images built with {builder}")
     if grading.cleaned is not None:
         containers, images = grading.cleaned
         terminalreporter.write_line(

@@ -12,11 +12,16 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from .cgroups import BuildCgroup, CgroupUnavailable, cgroup_support, host_slug, stale_cgroups
 from .limits import BuildLimits, RunLimits, human_size
+from .shared_cgroup import SharedBuildCgroup
+
+#: From this Docker Engine on, BuildKit puts a build's steps in its `--cgroup-parent`.
+PER_BUILD_BUILDKIT = 23
 
 CPU_PERIOD = 100_000
 
@@ -70,67 +75,120 @@ class Sandbox:
             (pair[0], pair[1]) for pair in info.get("DriverStatus") or [] if len(pair) == 2
         ).get("Backing Filesystem", "unknown")
         self.storage_detail = f"{self.storage} on {backing}"
+        self.engine_version = str(info.get("ServerVersion", ""))
         self._builds = 0
         #: Cgroups this session could not remove (reported like leftover images).
         self.leftovers: list[str] = []
 
     # -- builds ------------------------------------------------------------------
 
-    def build_cgroup(self, limits: BuildLimits) -> BuildCgroup | None:
-        """A fresh cgroup for one build, with the limits written; None if none can be made."""
+    def build_cgroup(self, limits: BuildLimits, builder: str = "classic") -> BuildCgroup | None:
+        """The cgroup that holds one build's limits, created; None if none can be made.
+
+        The classic builder and BuildKit of Engine 23+ take a cgroup parent per build;
+        older engines put every BuildKit step in their shared `docker/buildkit`, which
+        is then limited for this build alone (see shared_cgroup.py)."""
         if self.cgroup_version is None:
             return None
         self._builds += 1
-        cgroup = BuildCgroup(f"course-grader-{self.owner}-b{self._builds}", self.cgroup_version)
+        if builder == "buildkit" and engine_major(self.engine_version) < PER_BUILD_BUILDKIT:
+            cgroup: BuildCgroup = SharedBuildCgroup("docker/buildkit", self.cgroup_version)
+        else:
+            name = f"course-grader-{self.owner}-b{self._builds}"
+            cgroup = BuildCgroup(name, self.cgroup_version)
         try:
             cgroup.create(limits)
-        except OSError as error:
+        except (OSError, TimeoutError) as error:
             self.cgroup_problem = f"creating {cgroup.name} failed: {error}"
             self.cgroup_version = None
             return None
         return cgroup
 
+    def release(self, cgroup: BuildCgroup, wait: float = 10) -> None:
+        """Remove a build's cgroup (once the engine has removed its steps' cgroups), or hand
+        the shared one back; what cannot be undone is reported as a leftover."""
+        deadline = time.monotonic() + wait
+        while True:
+            problems = cgroup.remove()
+            if not problems or not cgroup.per_build:
+                self.leftovers.extend(problems)
+                return
+            if time.monotonic() > deadline:
+                self.leftovers.extend(problems)
+                return
+            cgroup.kill()
+            time.sleep(0.1)
+
     @staticmethod
     def build_params(limits: BuildLimits, cgroup: BuildCgroup | None) -> dict[str, Any]:
-        """Query parameters of the build API that apply the limits to every RUN step."""
+        """Query parameters of the classic build API that apply the limits to every RUN step."""
+        params: dict[str, Any] = {} if limits.network else {"networkmode": "none"}
         if cgroup is not None:
-            return {"cgroupparent": cgroup.parent}
+            return {**params, "cgroupparent": cgroup.parent}
         # No cgroup of ours: the engine's own per-step limits (memory and CPU; no pids).
         return {
+            **params,
             "memory": limits.memory,
             "memswap": limits.memory,
             "cpuperiod": CPU_PERIOD,
             "cpuquota": max(1000, int(limits.cpus * CPU_PERIOD)),
         }
 
-    def build_protections(
-        self, limits: BuildLimits, cgroup: BuildCgroup | None, dropped_mb: float = 0
-    ) -> list[Protection]:
-        where = (
-            f"in cgroup {cgroup.parent} (v{cgroup.version}), the RUN containers' parent"
-            if cgroup
-            else "per RUN container, by the engine"
+    def _where(self, cgroup: BuildCgroup | None, builder: str) -> str:
+        steps = "BuildKit's RUN steps" if builder == "buildkit" else "the RUN containers"
+        if cgroup is None:
+            return "per RUN container, by the engine"
+        if not cgroup.per_build:
+            return (
+                f"in the engine's cgroup {cgroup.parent} (v{cgroup.version}), the parent of "
+                f"{steps}: Engine {self.engine_version} ignores a build's cgroup parent, so "
+                "grader builds take turns in it"
+            )
+        return f"in cgroup {cgroup.parent} (v{cgroup.version}), the parent of {steps}"
+
+    def _unlimited(self, builder: str) -> str:
+        """Why a build's memory/CPU/pids limit is not in force, and what would apply it."""
+        why = self.cgroup_problem or "no cgroup parent could be made"
+        builder_has = (
+            "BuildKit has no per-step limits"
+            if builder == "buildkit"
+            else "the classic builder has no per-step pids limit"
         )
+        return f"{builder_has} and the grader could not make a cgroup parent: {why}"
+
+    def build_protections(
+        self,
+        limits: BuildLimits,
+        cgroup: BuildCgroup | None,
+        dropped_mb: float = 0,
+        builder: str = "classic",
+        placement_problem: str = "",
+    ) -> list[Protection]:
+        where = self._where(cgroup, builder)
+        in_force = cgroup is not None and not placement_problem
         output = f"output past {limits.output_mb:g} MB dropped, head and tail kept"
         if dropped_mb:
             output += f" ({dropped_mb:.1f} MB dropped in this build)"
-        found = [
-            Protection(
-                "build-timeout",
-                True,
-                f"{limits.timeout:g} s, then the build is cancelled, its RUN container "
-                "killed and removed",
-            ),
-            Protection("build-memory", True, f"{human_size(limits.memory)}, no swap, {where}"),
-            Protection("build-cpus", True, f"{limits.cpus:g} CPU, {where}"),
-            Protection(
-                "build-pids",
-                cgroup is not None,
-                f"{limits.pids} processes, {where}"
-                if cgroup
-                else "the classic builder has no per-step pids limit and the grader could "
-                f"not make a cgroup parent: {self.cgroup_problem}",
-            ),
+        stopped = (
+            "buildx interrupted (the engine cancels the build) and every RUN process killed"
+            if builder == "buildkit"
+            else "the build is cancelled, its RUN container killed and removed"
+        )
+        engine_limits = builder == "classic" and cgroup is None
+        unlimited = placement_problem or self._unlimited(builder)
+
+        def limited(name: str, detail: str, fallback: bool) -> Protection:
+            if in_force:
+                return Protection(name, True, f"{detail}, {where}")
+            if fallback:
+                return Protection(name, True, f"{detail}, per RUN container, by the engine")
+            return Protection(name, False, f"{detail} not enforced: {unlimited}")
+
+        return [
+            Protection("build-timeout", True, f"{limits.timeout:g} s, then {stopped}"),
+            limited("build-memory", f"{human_size(limits.memory)}, no swap", engine_limits),
+            limited("build-cpus", f"{limits.cpus:g} CPU", engine_limits),
+            limited("build-pids", f"{limits.pids} processes", False),
             Protection("build-output", True, output),
             Protection(
                 "build-context",
@@ -140,16 +198,18 @@ class Sandbox:
             Protection(
                 "build-disk",
                 False,
-                f"the classic builder has no size limit for a RUN step's layer "
-                f"(storage {self.storage_detail}); a RUN step can fill the engine's disk",
+                f"no builder limits the size of a RUN step's writes (storage "
+                f"{self.storage_detail}); a RUN step can fill the engine's disk",
             ),
             Protection(
                 "build-network",
-                False,
-                "RUN steps keep the default network to download packages",
+                not limits.network,
+                "RUN steps have no network (build.network: false)"
+                if not limits.network
+                else "RUN steps keep the default network to download packages "
+                "(build.network: false cuts it)",
             ),
         ]
-        return found
 
     def sweep_cgroups(self) -> int:
         """Remove the cgroups of grader runs on this host that are gone; returns how many."""
@@ -244,6 +304,12 @@ class Sandbox:
             Protection("run-network", network.startswith("internal"), network),
             Protection("run-disk", disk.startswith("applied"), disk.removeprefix("applied: ")),
         ]
+
+
+def engine_major(version: str) -> int:
+    """24 of "24.0.7"; 0 when unknown."""
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def run_disk(limits: RunLimits, quota_error: str | None) -> str:

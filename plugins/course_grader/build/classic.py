@@ -14,40 +14,18 @@ import contextlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import requests
 from docker.errors import APIError, DockerException, NotFound
 
-from .buildstream import BoundedLog, BuildStream
-from .cgroups import BuildCgroup
-from .errors import BuildFailed
-from .limits import BuildLimits, human_size
-from .sandbox import Protection
+from .stream import BoundedLog, BuildStream
+from ..errors import BuildFailed
+from .result import BuildRequest, BuildResult, Step, limit_hit, timeout_message
 
 if TYPE_CHECKING:
-    from .engine import Engine
-
-
-@dataclass
-class Step:
-    number: int
-    instruction: str
-    cached: bool = False
-    image_id: str | None = None
-
-
-@dataclass
-class BuildResult:
-    image_id: str
-    tag: str
-    log: list[str]
-    steps: list[Step]
-    seconds: float
-    #: MB of build output dropped past build.output_mb (0 when all was kept).
-    dropped_mb: float = 0.0
-    protections: list[Protection] = field(default_factory=list)
+    from ..cgroups import BuildCgroup
+    from ..engine import Engine
 
 
 def read_step(line: str, steps: list[Step], running: list[str]) -> None:
@@ -80,30 +58,6 @@ def stage_ends(steps: list[Step], failed: bool) -> list[str]:
     return ends
 
 
-def _limit_hit(
-    error: str, limits: BuildLimits, cgroup: BuildCgroup | None
-) -> tuple[str, str] | None:
-    """The limit a failed RUN step ran into, if it was one: (field, message)."""
-    killed = "non-zero code: 137" in error
-    memory = human_size(limits.memory)
-    if cgroup is not None:
-        if cgroup.pids_limit_hit(limits.pids):
-            return "build.pids", (
-                f"a RUN step hit the build's process limit (build.pids: {limits.pids}): "
-                "it could not start more processes"
-            )
-        if killed and cgroup.memory_limit_hit(limits.memory):
-            return "build.memory", (
-                f"a RUN step was killed by the build's memory limit (build.memory: {memory})"
-            )
-    elif killed:
-        return "build.memory", (
-            f"a RUN step was killed (exit 137), most likely by the build's memory limit "
-            f"(build.memory: {memory})"
-        )
-    return None
-
-
 def _stop(engine: Engine, cgroup: BuildCgroup | None, running: list[str]) -> None:
     """Kill whatever the build still runs and remove its RUN containers."""
     if cgroup is not None:
@@ -114,32 +68,10 @@ def _stop(engine: Engine, cgroup: BuildCgroup | None, running: list[str]) -> Non
             engine.client.api.remove_container(container, force=True, v=True)
 
 
-def _remove_cgroup(engine: Engine, cgroup: BuildCgroup, wait: float = 10) -> None:
-    """Remove the build's cgroup once the engine has removed its containers' cgroups."""
-    deadline = time.monotonic() + wait
-    while True:
-        problems = cgroup.remove()
-        if not problems:
-            return
-        if time.monotonic() > deadline:
-            engine.sandbox.leftovers.extend(problems)
-            return
-        cgroup.kill()
-        time.sleep(0.1)
-
-
-def build_image(
-    engine: Engine,
-    context: IO[bytes],
-    dockerfile: str,
-    tag: str,
-    labels: dict[str, str],
-    limits: BuildLimits,
-    nocache: bool = False,
-    buildargs: dict[str, str] | None = None,
-) -> BuildResult:
-    """Build *context* (a tar) within *limits*; raises BuildFailed (with the log's head and
-    tail) when it fails, hits a limit or passes its timeout."""
+def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
+    """Build the request's tar context with the classic builder within its limits; raises
+    BuildFailed (with the log's head and tail) when it fails, hits a limit or times out."""
+    limits, tag = request.limits, request.tag
     api = engine.client.api
     started = time.monotonic()
     log = BoundedLog(int(limits.output_mb * 1e6))
@@ -147,25 +79,25 @@ def build_image(
     running: list[str] = []
     image_id = error = None
     timed_out = finished = False
-    cgroup = engine.sandbox.build_cgroup(limits)
+    cgroup = engine.sandbox.build_cgroup(limits, builder="classic")
     params = {
         "t": tag,
-        "dockerfile": dockerfile,
-        "labels": json.dumps(labels),
+        "dockerfile": request.dockerfile,
+        "labels": json.dumps(request.labels),
         "rm": True,
         "forcerm": True,
         "pull": False,
-        "nocache": nocache,
+        "nocache": request.nocache,
         **engine.sandbox.build_params(limits, cgroup),
     }
-    if buildargs:
-        params["buildargs"] = json.dumps(buildargs)
+    if request.buildargs:
+        params["buildargs"] = json.dumps(request.buildargs)
     engine.images.append(tag)
     stream = None
     try:
         response = api._post(
             api._url("/build"),
-            data=context,
+            data=request.context,
             params=params,
             headers={"Content-Type": "application/tar"},
             stream=True,
@@ -207,16 +139,13 @@ def build_image(
         # Also when interrupted: what the build made so far is still ours to remove.
         engine.dangling.extend(stage_ends(steps, failed=failed))
         engine.built_layers += [s.image_id for s in steps if s.image_id and not s.cached]
-        hit = _limit_hit(error, limits, cgroup) if error else None
+        hit = limit_hit(error, limits, cgroup, "non-zero code: 137" in error) if error else None
         if cgroup is not None:
-            _remove_cgroup(engine, cgroup)
+            engine.sandbox.release(cgroup)
     dropped = log.dropped_bytes / 1e6
-    protections = engine.sandbox.build_protections(limits, cgroup, dropped)
+    protections = engine.sandbox.build_protections(limits, cgroup, dropped, builder="classic")
     if timed_out:
-        reason = (
-            f"timeout: the build took longer than build.timeout ({limits.timeout:g} s); "
-            "it was stopped and its RUN container removed"
-        )
+        reason = timeout_message(limits, "its RUN container removed")
         log.add(reason)
         raise BuildFailed(reason, log.lines(), limit="build.timeout", protections=protections)
     if error or image_id is None:
