@@ -144,9 +144,14 @@ def grade_watched(
     *args: str,
     interrupt_when: Callable[[int], bool] | None = None,
     timeout: float = 240,
+    builder: str | None = None,
 ) -> WatchedRun:
     """Grade *folder* in a child process while watching the host; with *interrupt_when*,
-    send SIGINT once it returns True for the child's pid."""
+    send SIGINT once it returns True for the child's pid; *builder* forces `buildkit` or
+    `classic` (COURSE_GRADER_BUILDER)."""
+    env = dict(os.environ)
+    if builder:
+        env["COURSE_GRADER_BUILDER"] = builder
     report = folder.parent / "report.json"
     junit = folder.parent / "junit.xml"
     command = [sys.executable, "-m", "pytest", str(folder), "-p", "no:cacheprovider", "-rA"]
@@ -156,7 +161,7 @@ def grade_watched(
     log = folder.parent / "output.txt"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            command, cwd=folder.parent, stdout=sink, stderr=subprocess.STDOUT
+            command, cwd=folder.parent, stdout=sink, stderr=subprocess.STDOUT, env=env
         )
         status = None
         peak_kb = 0
@@ -198,6 +203,47 @@ def cgroups_of(pid: int) -> list[str]:
     return found
 
 
+#: Where engines put BuildKit's RUN steps when no per-build cgroup parent applies
+#: (Engine 20.10, cgroupfs: docker/buildkit; systemd: system.slice's buildkit scopes).
+SHARED_BUILDKIT = ("pids/docker/buildkit", "docker/buildkit", "system.slice")
+
+
+def _busy_cgroups(top: Path, word: str = "") -> list[str]:
+    """Cgroups under *top* (with *word* in their path) that hold processes."""
+    found = []
+    if not top.is_dir():
+        return found
+    for folder, _dirs, files in os.walk(top):
+        if "cgroup.procs" in files and folder != str(top) and word in folder:
+            try:
+                if (Path(folder) / "cgroup.procs").read_text().strip():
+                    found.append(folder)
+            except OSError:  # removed meanwhile
+                continue
+    return found
+
+
+def run_steps_running(pid: int) -> list[str]:
+    """Cgroups of RUN steps with processes: in the grader run *pid*'s own cgroups, or in the
+    engine's shared BuildKit cgroups."""
+    found = []
+    for path in cgroups_of(pid):
+        found += _busy_cgroups(Path(path))
+    root = Path("/sys/fs/cgroup")
+    for shared in SHARED_BUILDKIT:
+        found += _busy_cgroups(root / shared, "buildkit")
+    return found
+
+
+def shared_limits_left() -> list[str]:
+    """Limits the grader wrote on the engine's shared BuildKit cgroup and did not undo."""
+    found = []
+    for path in (Path("/sys/fs/cgroup/pids/docker/buildkit/pids.max"),):
+        if path.exists() and path.read_text().strip() != "max":
+            found.append(f"{path} is {path.read_text().strip()}")
+    return found
+
+
 def leftovers(client: Any, pid: int, marker: str) -> list[str]:
     """Everything of run *pid* still on the engine or the host: labelled containers,
     networks and images, RUN containers in its cgroups, images of the attack, cgroups."""
@@ -221,4 +267,6 @@ def leftovers(client: Any, pid: int, marker: str) -> list[str]:
         if any(marker in str(layer.get("CreatedBy")) for layer in image.history()):
             found.append(f"intermediate image {image.short_id}")
     found += [f"cgroup {path}" for path in cgroups_of(pid)]
+    found += [f"RUN step still running in {path}" for path in run_steps_running(pid)]
+    found += shared_limits_left()
     return found

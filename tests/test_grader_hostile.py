@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from _grader import engine_client
-from _hostile import cgroups_of, grade_watched, hostile_exercise, leftovers
+from _hostile import grade_watched, hostile_exercise, leftovers, run_steps_running
 
 pytestmark = pytest.mark.docker
 
@@ -27,6 +26,11 @@ def docker_client() -> Iterator[Any]:
     client.close()
 
 
+#: The build limits hold with both builders (BuildKit, what students use, and the classic
+#: builder, the fallback).
+both_builders = pytest.mark.parametrize("builder", ["buildkit", "classic"])
+
+
 def assert_contained(run, client, marker: str, pids_limit: int = 512) -> None:
     """What every attack must leave true."""
     assert run.host.slowest < 2.0, f"a trivial command took {run.host.slowest:.1f} s"
@@ -37,46 +41,57 @@ def assert_contained(run, client, marker: str, pids_limit: int = 512) -> None:
     assert "Traceback" not in run.output, run.output
 
 
-def test_a_fork_storm_in_a_run_step_is_stopped_by_the_build_pids_limit(tmp_path, docker_client):
+@both_builders
+def test_a_fork_storm_in_a_run_step_is_stopped_by_the_build_pids_limit(
+    builder, tmp_path, docker_client
+):
     # 2,000 sleeping processes (each ends after 20 s), far past build.pids.
     attack = "RUN i=0; while [ $i -lt 2000 ]; do sleep 20 & i=$((i+1)); done; wait\n"
     folder, marker = hostile_exercise(tmp_path, attack, build={"pids": 512, "timeout": 90})
-    run = grade_watched(folder)
+    run = grade_watched(folder, builder=builder)
     message = run.message("build")
     assert "build.pids: 512" in message and "could not start more processes" in message, message
     assert run.protections()["build-pids"]["applied"] is True
     assert_contained(run, docker_client, marker)
 
 
-def test_a_4_gib_allocation_is_killed_by_the_build_memory_limit(tmp_path, docker_client):
+@both_builders
+def test_a_4_gib_allocation_is_killed_by_the_build_memory_limit(builder, tmp_path, docker_client):
     attack = 'RUN python -c "b = bytearray(4 * 2**30); print(len(b))"\n'
     folder, marker = hostile_exercise(tmp_path, attack, build={"memory": "1g"})
-    run = grade_watched(folder)
+    run = grade_watched(folder, builder=builder)
     message = run.message("build")
     assert "killed by the build's memory limit (build.memory: 1g)" in message, message
     assert_contained(run, docker_client, marker)
 
 
-def test_a_run_step_past_the_build_timeout_is_stopped_and_removed(tmp_path, docker_client):
+@both_builders
+def test_a_run_step_past_the_build_timeout_is_stopped_and_removed(builder, tmp_path, docker_client):
     folder, marker = hostile_exercise(tmp_path, "RUN sleep 3600\n", build={"timeout": 20})
-    run = grade_watched(folder)
+    run = grade_watched(folder, builder=builder)
     message = run.message("build")
     assert "timeout: the build took longer than build.timeout (20 s)" in message, message
     assert run.seconds < 20 + 30, run.seconds
     assert_contained(run, docker_client, marker)
 
 
-def test_200_mb_of_build_output_is_capped_with_head_and_tail_kept(tmp_path, docker_client):
+@both_builders
+def test_200_mb_of_build_output_is_capped_with_head_and_tail_kept(builder, tmp_path, docker_client):
     attack = (
         "RUN python -c \"import sys; print('HEAD-LINE'); line = 'x' * 1023 + '\\n'; "
         "[sys.stdout.write(line) for _ in range(200 * 1024)]; print('TAIL-LINE')\"\n"
     )
     folder, marker = hostile_exercise(tmp_path, attack, build={"output_mb": 10})
-    run = grade_watched(folder)
+    run = grade_watched(folder, builder=builder)
     message = run.message("build")
-    assert "MB of build output dropped past build.output_mb (10 MB)" in message, message
-    assert run.protections()["build-output"]["applied"] is True
-    assert "MB dropped in this build" in run.protections()["build-output"]["detail"]
+    output = run.protections()["build-output"]
+    assert output["applied"] is True
+    if builder == "classic":
+        assert "MB of build output dropped past build.output_mb (10 MB)" in message, message
+        assert "MB dropped in this build" in output["detail"]
+    else:  # BuildKit keeps the first MiB(s) of each step's output and drops the rest itself
+        assert "BuildKit clipped" in message and "log limit" in message, message
+        assert "BuildKit clipped" in output["detail"], output
     assert_contained(run, docker_client, marker)
 
 
@@ -144,30 +159,18 @@ def test_a_2_gb_write_is_reported_as_not_protected_on_this_storage(tmp_path, doc
     assert_contained(run, docker_client, marker)
 
 
-def test_ctrl_c_during_the_build_stops_it_and_leaves_nothing(tmp_path, docker_client):
+@both_builders
+def test_ctrl_c_during_the_build_stops_it_and_leaves_nothing(builder, tmp_path, docker_client):
     folder, marker = hostile_exercise(tmp_path, "RUN sleep 120\n")
 
     def run_step_started(pid: int) -> bool:
-        # The RUN container's cgroup appears inside the build's cgroup; interrupt once a
-        # process runs in it, not while the engine is still creating the container.
-        return any(
-            _has_processes(child)
-            for path in cgroups_of(pid)
-            if "/pids/" in path
-            for child in Path(path).iterdir()
-            if child.is_dir()
-        )
+        # Interrupt once a process runs in the RUN step's cgroup (inside the build's cgroup,
+        # or the engine's shared BuildKit one), not while the engine is still creating it.
+        return bool(run_steps_running(pid))
 
     started = time.monotonic()
-    run = grade_watched(folder, interrupt_when=run_step_started, timeout=90)
+    run = grade_watched(folder, interrupt_when=run_step_started, timeout=90, builder=builder)
     assert run.seconds < 60, run.output
     assert "KeyboardInterrupt" in run.output or "Interrupted" in run.output, run.output
     assert_contained(run, docker_client, marker)
     assert time.monotonic() - started < 90
-
-
-def _has_processes(cgroup: Path) -> bool:
-    try:
-        return bool((cgroup / "cgroup.procs").read_text().strip())
-    except OSError:  # removed meanwhile
-        return False

@@ -40,6 +40,11 @@ class ImageChecks:
                 if build.dropped_mb
                 else ""
             )
+            + (
+                f"; BuildKit clipped a step's output at its log limit ({build.clipped})"
+                if build.clipped
+                else ""
+            )
         )
 
     def check_image_size(self) -> str:

@@ -163,12 +163,15 @@ class Sandbox:
         dropped_mb: float = 0,
         builder: str = "classic",
         placement_problem: str = "",
+        clipped: str = "",
     ) -> list[Protection]:
         where = self._where(cgroup, builder)
         in_force = cgroup is not None and not placement_problem
         output = f"output past {limits.output_mb:g} MB dropped, head and tail kept"
         if dropped_mb:
             output += f" ({dropped_mb:.1f} MB dropped in this build)"
+        if clipped:
+            output += f"; BuildKit clipped a step's output itself ({clipped})"
         stopped = (
             "buildx interrupted (the engine cancels the build) and every RUN process killed"
             if builder == "buildkit"
@@ -198,8 +201,9 @@ class Sandbox:
             Protection(
                 "build-disk",
                 False,
-                f"no builder limits the size of a RUN step's writes (storage "
-                f"{self.storage_detail}); a RUN step can fill the engine's disk",
+                f"the builders have no size limit for a RUN step's writes (storage "
+                f"{self.storage_detail}); a RUN step can fill the engine's disk. Remedy: "
+                "put the engine's data root (/var/lib/docker) on a filesystem of its own",
             ),
             Protection(
                 "build-network",

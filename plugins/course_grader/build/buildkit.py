@@ -32,7 +32,7 @@ from typing import IO, TYPE_CHECKING
 from ..errors import BuildFailed
 from . import diagnose
 from .progress import Progress, RawJsonSplitter
-from .result import BuildRequest, BuildResult, limit_hit, timeout_message
+from .result import BuildRequest, BuildResult, fork_failed, limit_hit, timeout_message
 from .stream import BoundedLog
 
 if TYPE_CHECKING:
@@ -143,9 +143,11 @@ def _feed(process: subprocess.Popen[bytes], context: IO[bytes]) -> None:
     us). buildx tells a tar from a Dockerfile on stdin by parsing its first 1 KB, which
     fails on Python's PAX headers; a gzip stream is always taken for an archive."""
     assert process.stdin is not None
-    with contextlib.suppress(OSError, ValueError):
-        with gzip.GzipFile(fileobj=process.stdin, mode="wb", compresslevel=1) as packed:
-            shutil.copyfileobj(context, packed, 1 << 20)
+    with (
+        contextlib.suppress(OSError, ValueError),
+        gzip.GzipFile(fileobj=process.stdin, mode="wb", compresslevel=1) as packed,
+    ):
+        shutil.copyfileobj(context, packed, 1 << 20)
     with contextlib.suppress(OSError, ValueError):
         process.stdin.close()
 
@@ -206,14 +208,20 @@ def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
             image_id = iidfile.read_text().strip() if iidfile.exists() else ""
             errors = [v.error for v in reader.progress.failed_steps()]
             killed = any("137" in e or "signal: killed" in e for e in errors)
-            hit = limit_hit(" ".join(errors), limits, cgroup, killed) if errors else None
+            forks = fork_failed(log.lines()[-200:])
+            hit = limit_hit(" ".join(errors), limits, cgroup, killed, forks) if errors else None
             placed = cgroup.check_placement(reader.progress.ran_a_run_step()) if cgroup else ""
             if cgroup is not None:
                 engine.sandbox.release(cgroup)
     progress = reader.progress
     dropped = log.dropped_bytes / 1e6
     protections = engine.sandbox.build_protections(
-        limits, cgroup, dropped, builder="buildkit", placement_problem=placed
+        limits,
+        cgroup,
+        dropped,
+        builder="buildkit",
+        placement_problem=placed,
+        clipped=progress.clipped,
     )
     if timed_out:
         reason = timeout_message(limits, "its RUN processes killed")
@@ -235,4 +243,5 @@ def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
         dropped_mb=dropped,
         protections=protections,
         builder=engine.builder.describe(),
+        clipped=progress.clipped,
     )

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import requests
 from docker.errors import APIError, DockerException, NotFound
 
-from .stream import BoundedLog, BuildStream
 from ..errors import BuildFailed
 from .result import BuildRequest, BuildResult, Step, limit_hit, timeout_message
+from .stream import BoundedLog, BuildStream
 
 if TYPE_CHECKING:
     from ..cgroups import BuildCgroup

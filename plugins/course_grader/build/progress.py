@@ -116,6 +116,8 @@ class Progress:
 
     vertices: dict[str, Vertex] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: BuildKit's own note when it cut a step's output at its log limit ('' if never).
+    clipped: str = ""
     #: Each vertex's partial last line of output (BuildKit splits logs anywhere).
     _partial: dict[tuple[str, int], str] = field(default_factory=dict)
 
@@ -170,6 +172,9 @@ class Progress:
         *complete, rest = text.split("\n")
         if rest:
             self._partial[key] = rest
+        for line in complete:
+            if not self.clipped and "[output clipped" in line:
+                self.clipped = line.strip().strip("[]")
         return [f"#{number} {line.rstrip()}" for line in complete]
 
     def _flush(self, digest: str) -> list[str]:

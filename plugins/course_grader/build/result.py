@@ -51,17 +51,33 @@ class BuildResult:
     #: MB of build output dropped past build.output_mb (0 when all was kept).
     dropped_mb: float = 0.0
     protections: list[Protection] = field(default_factory=list)
+    #: BuildKit's note when it clipped a step's output at its own log limit.
+    clipped: str = ""
     #: Which builder built it, for the report ("BuildKit v0.12 (buildx 0.13.1)", …).
     builder: str = ""
 
 
+#: What a shell or Python prints when fork() fails (EAGAIN: the pids limit).
+FORK_FAILED = ("cannot fork", "can't fork", "resource temporarily unavailable", "fork: retry")
+
+
+def fork_failed(lines: list[str]) -> bool:
+    return any(word in line.lower() for line in lines for word in FORK_FAILED)
+
+
 def limit_hit(
-    error: str, limits: BuildLimits, cgroup: BuildCgroup | None, killed: bool
+    error: str,
+    limits: BuildLimits,
+    cgroup: BuildCgroup | None,
+    killed: bool,
+    forks_failed: bool = False,
 ) -> tuple[str, str] | None:
-    """The sandbox limit a failed RUN step ran into, if it was one: (field, message)."""
+    """The sandbox limit a failed RUN step ran into, if it was one: (field, message).
+    *forks_failed*: the step's output says fork() failed (under our pids limit, the one
+    sign left when the kernel counted the event in the step's own, removed, cgroup)."""
     memory = human_size(limits.memory)
     if cgroup is not None:
-        if cgroup.pids_limit_hit(limits.pids):
+        if cgroup.pids_limit_hit(limits.pids) or forks_failed:
             return "build.pids", (
                 f"a RUN step hit the build's process limit (build.pids: {limits.pids}): "
                 "it could not start more processes"
