@@ -224,10 +224,21 @@ def _dangling_with(client: Any, marker: str) -> list[str]:
 
 
 def _running_marker(client: Any, marker: str) -> list[Any]:
-    found = []
+    """RUN steps whose command holds *marker*: classic RUN containers, or BuildKit's step
+    processes (not containers), found in /proc."""
+    found: list[Any] = []
     for container in client.containers.list(ignore_removed=True):
         if marker in " ".join(container.attrs.get("Config", {}).get("Cmd") or []):
             found.append(container)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in command and "course-grade" not in command:
+            found.append(int(entry.name))
     return found
 
 

@@ -179,13 +179,12 @@ VARIANTS = {
         "pinned-base",
         "unpinned-base",
     ),
-    "BuildKit-only syntax": (
-        EX01,
-        _sub("RUN pip install", "RUN --mount=type=cache,target=/root/.cache/pip pip install"),
-        "build",
-        "buildkit-syntax",
-    ),
 }
+
+#: What current Docker teaches and only BuildKit builds: a pip cache mount, COPY --chmod.
+BUILDKIT_ONLY = _sub(
+    "RUN pip install", "RUN --mount=type=cache,target=/root/.cache/pip pip install"
+)
 
 
 @pytest.mark.parametrize("mistake", list(VARIANTS))
@@ -200,6 +199,23 @@ def test_each_common_mistake_fails_exactly_its_check_with_its_hint(
     message = run.message(check)
     assert f"hint: {hint_id}: " in message, message
     assert "expected:" in message and "Traceback" not in message
+
+
+def test_buildkit_only_syntax_is_graded_not_refused(pytester, tmp_path):
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True, edit=BUILDKIT_ONLY))
+    assert run.failed() == set(), run.output
+    assert "images built with BuildKit (docker buildx" in run.output, run.output
+
+
+def test_the_classic_fallback_names_the_buildkit_syntax_it_cannot_build(
+    pytester, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COURSE_GRADER_BUILDER", "classic")
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True, edit=BUILDKIT_ONLY))
+    assert run.failed() == {"build"}, run.output
+    message = run.message("build")
+    assert "hint: buildkit-syntax: `RUN --mount` (line" in message, message
+    assert "images built with the classic builder" in run.output, run.output
 
 
 def test_a_build_failure_shows_the_tail_of_the_build_log(pytester, tmp_path):

@@ -129,7 +129,7 @@ class ExerciseRun(Readiness, StaticChecks, ImageChecks, ContainerChecks):
                 error.args[0] if error.limit else "the image did not build",
                 expected=f"a build within {error.limit}"
                 if error.limit
-                else "`docker build` succeeds with the classic builder",
+                else f"`docker build` succeeds with {engine.builder.describe()}",
                 found=str(error),
                 hints=self._build_hints(dockerfile, error.log, engine),
                 log_title="build log",
@@ -141,7 +141,7 @@ class ExerciseRun(Readiness, StaticChecks, ImageChecks, ContainerChecks):
     def _build_hints(self, dockerfile: Dockerfile, log: list[str], engine: Engine) -> list[str]:
         found = []
         buildkit = hints.buildkit_syntax(dockerfile)
-        if buildkit:
+        if buildkit and engine.builder.kind == "classic":
             found.append(hints.hint("buildkit-syntax", what=", ".join(buildkit)))
         text = "\n".join(log).lower()
         for _stage, ref in dockerfile.external_bases():

@@ -39,8 +39,9 @@ HINTS = {
         "e.g. FROM python:3.11-slim-bookworm"
     ),
     "buildkit-syntax": (
-        "{what} needs BuildKit, but the grader builds with the classic builder (the Docker SDK "
-        "for Python speaks only that); use plain RUN/COPY instructions instead"
+        "{what} needs BuildKit, but this grader fell back to the classic builder (no "
+        "`docker buildx` client here: install docker-buildx); or use plain RUN/COPY "
+        "instructions"
     ),
     "base-missing": (
         "the base image {image} is not in the local engine and the registry is unreachable; "
