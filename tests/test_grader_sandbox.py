@@ -13,6 +13,8 @@ from course_grader.context import check_size, context_files
 from course_grader.errors import ContextTooLarge, ExerciseConfigError
 from course_grader.exercise import load_exercise
 from course_grader.limits import BuildLimits, RunLimits, parse_size
+from course_grader.shared_cgroup import SharedBuildCgroup
+from course_grader.systemd_slice import slice_name
 
 
 def write_exercise(tmp_path: Path, **blocks) -> Path:
@@ -120,3 +122,55 @@ def test_a_cgroup_v2_build_cgroup_uses_the_unified_files(tmp_path):
     assert (folder / "cpu.max").read_text() == "100000 100000"
     (folder / "memory.events").write_text("low 0\nhigh 0\nmax 0\noom 1\noom_kill 1\n")
     assert cgroup.memory_limit_hit(2**30)
+
+
+def _shared_v1(tmp_path):
+    for controller, files in {
+        "pids": {"pids.max": "max", "pids.events": "max 0"},
+        "memory": {"memory.limit_in_bytes": "9223372036854771712", "memory.oom_control": ""},
+        "cpu": {"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "-1"},
+    }.items():
+        folder = tmp_path / controller / "docker" / "buildkit"
+        folder.mkdir(parents=True)
+        for name, value in files.items():
+            (folder / name).write_text(value)
+    return SharedBuildCgroup("docker/buildkit", 1, root=tmp_path, lock_path=tmp_path / "lock")
+
+
+def test_the_shared_buildkit_cgroup_is_limited_for_one_build_then_restored(tmp_path):
+    cgroup = _shared_v1(tmp_path)
+    pids = tmp_path / "pids" / "docker" / "buildkit"
+    (pids / "earlier-step").mkdir()
+    cgroup.create(BuildLimits(memory=2**30, pids=64, cpus=0.5))
+    assert (pids / "pids.max").read_text() == "64"
+    assert (tmp_path / "cpu/docker/buildkit/cpu.cfs_quota_us").read_text() == "50000"
+    assert not cgroup.per_build and cgroup.parent == "/docker/buildkit"
+    # Only steps that started during this build are its own.
+    (pids / "earlier-step" / "cgroup.procs").write_text("111\n")
+    (pids / "our-step").mkdir()
+    (pids / "our-step" / "cgroup.procs").write_text("222\n")
+    assert cgroup.tasks() == [222]
+    assert not cgroup.pids_limit_hit(64)
+    (pids / "pids.events").write_text("max 2")
+    assert cgroup.pids_limit_hit(64)
+    assert cgroup.remove() == []
+    assert (pids / "pids.max").read_text() == "max"
+    assert (tmp_path / "cpu/docker/buildkit/cpu.cfs_quota_us").read_text() == "-1"
+
+
+def test_grader_builds_take_turns_in_the_shared_cgroup(tmp_path):
+    first, second = _shared_v1(tmp_path), None
+    first.create(BuildLimits(pids=64))
+    second = SharedBuildCgroup("docker/buildkit", 1, root=tmp_path, lock_path=tmp_path / "lock")
+    with pytest.raises(TimeoutError, match="stayed locked"):
+        second.create(BuildLimits(pids=32), wait=0.3)
+    first.remove()
+    second.create(BuildLimits(pids=32), wait=1)
+    assert (tmp_path / "pids/docker/buildkit/pids.max").read_text() == "32"
+    second.remove()
+
+
+def test_build_slices_have_no_dash_so_systemd_does_not_nest_them():
+    name = slice_name("ci-runner.local-4242-0a1b2c", 3)
+    assert name == "course_grader_ci_runner.local_4242_0a1b2c_b3.slice"
+    assert "-" not in name

@@ -37,26 +37,39 @@ def host_slug() -> str:
     return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:60]
 
 
-def cgroup_support(info: dict, engine_local: bool, root: Path = ROOT) -> int:
-    """The cgroup version we can drive for this engine, or raise CgroupUnavailable."""
+def cgroup_support(info: dict, engine_local: bool, root: Path = ROOT) -> tuple[int, str]:
+    """The cgroup version and driver we can drive for this engine, or raise
+    CgroupUnavailable saying why and what would make it work."""
     if not engine_local:
         raise CgroupUnavailable(
             "the engine runs on another machine (or in Docker Desktop's VM), where the "
-            "grader cannot create cgroups"
+            "grader cannot create cgroups; grade on the engine's own Linux host (e.g. the "
+            "regrade workflow on ubuntu-latest, as root)"
+        )
+    if "rootless" in " ".join(str(o) for o in info.get("SecurityOptions") or []):
+        raise CgroupUnavailable(
+            "the engine is rootless Docker, whose builds run in the user's own systemd "
+            "slice; grade with a rootful engine as root"
         )
     driver = info.get("CgroupDriver", "")
+    version = int(info.get("CgroupVersion") or 1)
+    if driver == "systemd":
+        from .systemd_slice import systemd_support
+
+        systemd_support(root)
+        return 2, driver
     if driver != "cgroupfs":
         raise CgroupUnavailable(
-            f"the engine's cgroup driver is {driver or 'unknown'}; a cgroup parent made by "
-            "the grader is supported with the cgroupfs driver only"
+            f"the engine's cgroup driver is {driver or 'unknown'}; the grader supports the "
+            "cgroupfs and systemd drivers"
         )
-    version = int(info.get("CgroupVersion") or 1)
     probe = root / "pids" if version == 1 else root
     if not probe.is_dir():
         raise CgroupUnavailable(f"no pids controller at {probe}")
     if not os.access(probe, os.W_OK):
         raise CgroupUnavailable(
-            f"no permission to create cgroups under {probe} (grading as a user other than root)"
+            f"no permission to create cgroups under {probe} (grading as a user other than "
+            "root); run the grader as root"
         )
     if version == 2:
         controllers = (root / "cgroup.subtree_control").read_text().split()
@@ -64,9 +77,10 @@ def cgroup_support(info: dict, engine_local: bool, root: Path = ROOT) -> int:
         if missing:
             raise CgroupUnavailable(
                 f"the controllers {', '.join(sorted(missing))} are not enabled in "
-                f"{root / 'cgroup.subtree_control'}"
+                f"{root / 'cgroup.subtree_control'}; enable them: "
+                f"`echo +pids +memory +cpu > {root / 'cgroup.subtree_control'}`"
             )
-    return version
+    return version, driver
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any
 from .cgroups import BuildCgroup, CgroupUnavailable, cgroup_support, host_slug, stale_cgroups
 from .limits import BuildLimits, RunLimits, human_size
 from .shared_cgroup import SharedBuildCgroup
+from .systemd_slice import SystemdSlice, slice_name, stale_slices
 
 #: From this Docker Engine on, BuildKit puts a build's steps in its `--cgroup-parent`.
 PER_BUILD_BUILDKIT = 23
@@ -65,9 +66,10 @@ class Sandbox:
         self.owner = owner
         self.local = engine_is_local(info)
         self.cgroup_version: int | None = None
+        self.cgroup_driver = str(info.get("CgroupDriver", ""))
         self.cgroup_problem = ""
         try:
-            self.cgroup_version = cgroup_support(info, self.local)
+            self.cgroup_version, self.cgroup_driver = cgroup_support(info, self.local)
         except (CgroupUnavailable, OSError) as error:
             self.cgroup_problem = str(error)
         self.storage = str(info.get("Driver", "unknown"))
@@ -91,8 +93,20 @@ class Sandbox:
         if self.cgroup_version is None:
             return None
         self._builds += 1
-        if builder == "buildkit" and engine_major(self.engine_version) < PER_BUILD_BUILDKIT:
+        old_buildkit = (
+            builder == "buildkit" and engine_major(self.engine_version) < PER_BUILD_BUILDKIT
+        )
+        if old_buildkit and self.cgroup_driver == "systemd":
+            self.cgroup_problem = (
+                f"Docker Engine {self.engine_version} puts BuildKit's steps in its own "
+                "systemd scope whatever the build's cgroup parent; grade with Engine 23 or "
+                "later, or with COURSE_GRADER_BUILDER=classic"
+            )
+            return None
+        if old_buildkit:
             cgroup: BuildCgroup = SharedBuildCgroup("docker/buildkit", self.cgroup_version)
+        elif self.cgroup_driver == "systemd":
+            cgroup = SystemdSlice(slice_name(self.owner, self._builds), self.cgroup_version)
         else:
             name = f"course-grader-{self.owner}-b{self._builds}"
             cgroup = BuildCgroup(name, self.cgroup_version)
@@ -100,7 +114,6 @@ class Sandbox:
             cgroup.create(limits)
         except (OSError, TimeoutError) as error:
             self.cgroup_problem = f"creating {cgroup.name} failed: {error}"
-            self.cgroup_version = None
             return None
         return cgroup
 
@@ -220,6 +233,11 @@ class Sandbox:
         if self.cgroup_version is None:
             return 0
         removed = 0
+        if self.cgroup_driver == "systemd":
+            for name in stale_slices(host=host_slug()):
+                if not SystemdSlice(name, 2).remove():
+                    removed += 1
+            return removed
         for name in stale_cgroups(self.cgroup_version):
             cgroup = BuildCgroup(name, self.cgroup_version)
             cgroup.kill()
