@@ -11,6 +11,8 @@ import contextlib
 import json
 import os
 import shutil
+import subprocess
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -149,18 +151,33 @@ def anchor_images(
             folder = copy_exercise(root, name, solution=True)
             tag = f"course-grader-tests/{kind}-{name}:{os.getpid()}"
             labels = {TEST_LABEL: "anchor", f"{TEST_LABEL}.pid": str(os.getpid())}
-            client.images.build(path=str(folder), tag=tag, rm=True, forcerm=True, labels=labels)
+            buildx_build(folder, tag, labels)
             tags.append(tag)
-            if "AS builder" in (folder / "Dockerfile").read_text(encoding="utf-8"):
-                # The builder stage is not in the final image's chain: keep it tagged too.
-                client.images.build(
-                    path=str(folder), tag=tag + "-builder", target="builder", rm=True, forcerm=True
-                )
-                tags.append(tag + "-builder")
         yield tags
     finally:
         for tag in tags:
             client.images.remove(tag, force=True)
+
+
+def buildx_build(
+    folder: Path, tag: str, labels: dict[str, str], dockerfile: str = "Dockerfile"
+) -> str:
+    """`docker buildx build` of *folder* into the engine, as the grader builds (BuildKit:
+    its cache then serves the grader's builds); the image id."""
+    iidfile = folder.parent / f".{folder.name}-{uuid.uuid4().hex[:8]}.iid"
+    command = ["docker", "buildx", "build", "--builder", "default", "--progress=plain"]
+    command += ["--iidfile", str(iidfile), "-t", tag, "-f", str(folder / dockerfile)]
+    command += [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
+    env = dict(os.environ, BUILDX_NO_DEFAULT_ATTESTATIONS="1")
+    done = subprocess.run(
+        [*command, str(folder)], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"docker buildx build {folder} failed:\n{done.stderr[-3000:]}")
+    try:
+        return iidfile.read_text().strip()
+    finally:
+        iidfile.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
