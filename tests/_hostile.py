@@ -197,10 +197,12 @@ def grade_watched(
 def cgroups_of(pid: int) -> list[str]:
     """Grader cgroups (any hierarchy) made by process *pid*."""
     found = []
-    for hierarchy in Path("/sys/fs/cgroup").iterdir():
+    root = Path("/sys/fs/cgroup")
+    for hierarchy in [root, *root.iterdir()]:  # v2: the root itself; v1: each controller
         if hierarchy.is_dir():
             found += [str(p) for p in hierarchy.glob(f"course-grader-*-{pid}-*")]
-    return found
+            found += [str(p) for p in hierarchy.glob(f"course_grader_*_{pid}_*.slice")]
+    return sorted(set(found))
 
 
 #: Where engines put BuildKit's RUN steps when no per-build cgroup parent applies
@@ -261,7 +263,7 @@ def leftovers(client: Any, pid: int, marker: str) -> list[str]:
     ]
     for container in client.containers.list(all=True):
         parent = (container.attrs.get("HostConfig") or {}).get("CgroupParent") or ""
-        if f"-{pid}-" in parent:
+        if f"-{pid}-" in parent or f"_{pid}_" in parent:
             found.append(f"RUN container {container.short_id} in {parent}")
     for image in client.images.list(all=True, filters={"dangling": True}):
         if any(marker in str(layer.get("CreatedBy")) for layer in image.history()):

@@ -302,8 +302,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         engine = grading._engine
         if isinstance(engine, Engine) and engine.keep_build_cache:
             terminalreporter.write_line(
-                f"course-grader: kept the build cache ({engine.kept_layers} untagged layers); "
-                "`docker image prune` removes it"
+                "course-grader: BuildKit keeps its build cache in the engine; "
+                "`docker builder prune` removes it"
+                if engine.builder.kind == "buildkit"
+                else f"course-grader: kept the build cache ({engine.kept_layers} untagged "
+                "layers); `docker image prune` removes it"
             )
     for problem in grading.cleanup_problems:
         terminalreporter.write_line(f"course-grader: could not remove {problem}", red=True)

@@ -108,6 +108,16 @@ class SystemdSlice(BuildCgroup):
                 raise OSError(f"systemd started {self.name} but made no {self._dir('')}")
             time.sleep(0.05)
 
+    def containers(self) -> list[str]:
+        """Ids of the containers Docker placed in this slice (`docker-<id>.scope`)."""
+        with contextlib.suppress(OSError):
+            return [
+                m.group(1)
+                for p in self._dir("").iterdir()
+                if (m := re.fullmatch(r"docker-([0-9a-f]{64})\.scope", p.name))
+            ]
+        return []
+
     def kill(self) -> int:
         count = len(self.tasks())
         kill_file = self._dir("") / "cgroup.kill"

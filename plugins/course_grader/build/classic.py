@@ -58,14 +58,28 @@ def stage_ends(steps: list[Step], failed: bool) -> list[str]:
     return ends
 
 
-def _stop(engine: Engine, cgroup: BuildCgroup | None, running: list[str]) -> None:
-    """Kill whatever the build still runs and remove its RUN containers."""
+def _stop(
+    engine: Engine, cgroup: BuildCgroup | None, running: list[str], steps: list[Step]
+) -> None:
+    """Kill whatever the build still runs and remove its RUN containers: those it named,
+    those in its cgroup, and one the engine was still creating from the last step's image
+    when the build was cancelled (seen on a slow VM), waited for a moment."""
     if cgroup is not None:
         cgroup.kill()
-    ids = set(running) | set(cgroup.containers() if cgroup else ())
-    for container in ids:
-        with contextlib.suppress(NotFound, APIError):
-            engine.client.api.remove_container(container, force=True, v=True)
+    images = [s.image_id for s in steps if s.image_id][-1:]
+    deadline = time.monotonic() + (3 if images else 0)
+    while True:
+        ids = set(running) | set(cgroup.containers() if cgroup else ())
+        for image in images:
+            with contextlib.suppress(APIError):
+                found = engine.client.api.containers(all=True, filters={"ancestor": image})
+                ids |= {c["Id"] for c in found}
+        for container in ids:
+            with contextlib.suppress(NotFound, APIError):
+                engine.client.api.remove_container(container, force=True, v=True)
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.5)
 
 
 def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
@@ -134,7 +148,7 @@ def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
         if stream is not None and not stream.finished:
             stream.abort()
         if not finished:  # timeout, an error of the stream, or Ctrl-C
-            _stop(engine, cgroup, running)
+            _stop(engine, cgroup, running, steps)
         failed = bool(error or timed_out or image_id is None)
         # Also when interrupted: what the build made so far is still ours to remove.
         engine.dangling.extend(stage_ends(steps, failed=failed))

@@ -1,0 +1,77 @@
+"""Helpers for the test host tests: run a command in the VM (scripts/testhost/run).
+
+The test host is a Debian 13 VM (systemd as PID 1, cgroup v2, docker 26, buildx,
+containerd) booted under qemu; scripts/testhost/run builds its image once (cached under
+/var/cache/course-testhost), copies this working tree into it and runs a command there.
+Any test runs inside with, e.g.:
+
+    scripts/testhost/run -- pytest tests/test_grader_hostile.py -x
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+RUN = REPO / "scripts" / "testhost" / "run"
+# Set by scripts/testhost/guest/job for the command it runs inside the VM.
+IN_TESTHOST = os.environ.get("COURSE_TESTHOST") == "1"
+STORES = ("overlay2", "containerd")
+# The runner's own exit codes (scripts/testhost/testhost.py).
+EXIT_TIMEOUT = 124
+EXIT_TESTHOST = 125
+
+
+@dataclass
+class TesthostRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    results: Path
+
+    @property
+    def qemu_pid(self) -> int | None:
+        match = re.search(r"qemu pid (\d+)", self.stderr)
+        return int(match.group(1)) if match else None
+
+    def explain(self) -> str:
+        return f"exit {self.returncode}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+def require_testhost() -> None:
+    """Skip where the VM cannot be built (not root); fail where it should but cannot."""
+    if os.geteuid() != 0:
+        pytest.skip("the test host's image is built as root (debootstrap, chroot)")
+    if shutil.which("qemu-system-x86_64") is None:
+        pytest.fail("qemu-system-x86_64 not found: run bash scripts/provision.sh")
+
+
+def run_in_testhost(
+    *command: str,
+    results: Path,
+    options: tuple[str, ...] = (),
+    timeout: float = 2400,
+) -> TesthostRun:
+    """Run command in the VM; what it writes to $RESULTS ends up in results."""
+    result = subprocess.run(
+        [str(RUN), "--results", str(results), "--timeout", str(timeout), *options, "--", *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout + 900,  # the runner's own timeout comes first; image build on top
+    )
+    return TesthostRun(result.returncode, result.stdout, result.stderr, results)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
