@@ -9,6 +9,8 @@ command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# The test host VM (scripts/testhost/run) boots under qemu.
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "provision: installing ${need_apt[*]}"
   apt-get update -qq
@@ -21,5 +23,6 @@ if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_mod
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+bash scripts/install-buildx.sh
 bash scripts/start-docker.sh
 bash scripts/ensure-base-image.sh
