@@ -251,10 +251,11 @@ def test_buildkit_only_syntax_is_recognised():
         assert expected in found
 
 
-def test_classic_syntax_is_not_flagged():
-    for name in ("01-containerize-api", "02-production-image"):
-        solution = (EXERCISES / name / "solution" / "Dockerfile").read_text()
-        assert hints.buildkit_syntax(parse(solution)) == []
+def test_classic_syntax_is_not_flagged_and_exercise_02_uses_a_cache_mount():
+    solution = (EXERCISES / "01-containerize-api" / "solution" / "Dockerfile").read_text()
+    assert hints.buildkit_syntax(parse(solution)) == []
+    solution = (EXERCISES / "02-production-image" / "solution" / "Dockerfile").read_text()
+    assert [f for f in hints.buildkit_syntax(parse(solution))] == ["`RUN --mount` (line 19)"]
 
 
 def test_proc_net_tcp_lists_listening_sockets():
