@@ -79,7 +79,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="seconds until the guest must have started the job (default 600)",
     )
     parser.add_argument("--memory", default="6G", help="guest memory (default 6G)")
-    parser.add_argument("--smp", type=int, default=1, help="guest CPUs (default 1: with 2, MTTCG crashed the guest kernel)")
+    parser.add_argument("--smp", type=int, default=1, help="guest CPUs (default 1; 2 crashed it)")
     parser.add_argument(
         "--scratch",
         action="store_true",
