@@ -224,8 +224,12 @@ class BuildCgroup:
                 count = len(self.tasks())
                 kill_file.write_text("1")
                 return count
+        return self.kill_each()
+
+    def kill_each(self) -> int:
+        """SIGKILL each of `tasks()`, again until none is left (a task may fork meanwhile)."""
         count = 0
-        for _ in range(20):  # a task may fork while we kill: repeat until none is left
+        for _ in range(20):
             pids = self.tasks()
             if not pids:
                 break

@@ -116,16 +116,8 @@ class SharedBuildCgroup(BuildCgroup):
         return found
 
     def kill(self) -> int:
-        count = 0
-        for _ in range(20):  # a task may fork while we kill: repeat until none is left
-            pids = self.tasks()
-            if not pids:
-                break
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, 9)
-                    count += 1
-        return count
+        """Kill only our build's steps, never the whole shared cgroup (no cgroup.kill)."""
+        return self.kill_each()
 
     def pids_limit_hit(self, limit: int) -> bool:
         return self._pid_events() > self._events[0]
