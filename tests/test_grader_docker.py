@@ -136,6 +136,11 @@ def _sub(old: str, new: str):
     return edit
 
 
+REQUIREMENTS_AFTER_CODE = _sub(
+    "COPY requirements.txt .\n", "COPY app/ app/\nCOPY requirements.txt .\n"
+)
+
+
 HEALTHCHECK_LINES = (
     "HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \\\n"
     '    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('
@@ -169,7 +174,7 @@ VARIANTS = {
     "running as root": (EX02, _sub("USER 10001:10001\n", ""), "non-root", "root"),
     "requirements copied after code": (
         EX01,
-        _sub("COPY requirements.txt .\n", "COPY app/ app/\nCOPY requirements.txt .\n"),
+        REQUIREMENTS_AFTER_CODE,
         "layer-cache",
         "requirements-after-code",
     ),
@@ -180,6 +185,17 @@ VARIANTS = {
         "unpinned-base",
     ),
 }
+
+
+def test_layer_cache_fails_again_on_a_second_grade(pytester, tmp_path):
+    # BuildKit keeps its build cache after the grader removes its images: the probe must
+    # change the code in a new way each run, or the second grade finds it cached.
+    folder = copy_exercise(tmp_path, EX01, solution=True, edit=REQUIREMENTS_AFTER_CODE)
+    first = grade(pytester, folder)
+    second = grade(pytester, folder)
+    assert first.outcomes()["layer-cache"] == "failed"
+    assert second.outcomes()["layer-cache"] == "failed", second.message("layer-cache")
+
 
 #: What current Docker teaches and only BuildKit builds: a pip cache mount, COPY --chmod.
 BUILDKIT_ONLY = _sub(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from . import hints
@@ -107,7 +108,12 @@ class ImageChecks:
                 found="no such RUN step",
             )
         source = self.exercise.root / touch
-        changed = source.read_text(encoding="utf-8") + "\n# layer-cache probe: app code changed\n"
+        # A fresh line each probe: BuildKit keeps its cache after the grader's images are
+        # removed, so a probe with the same bytes as last run's would come from the cache.
+        changed = (
+            source.read_text(encoding="utf-8")
+            + f"\n# layer-cache probe {uuid.uuid4().hex}: app code changed\n"
+        )
         tag = engine.image_tag(self.exercise.slug, "-cache-probe")
         try:
             with self.context(extra_files=[(touch, changed)]) as tar:
