@@ -9,11 +9,19 @@ random examples locally.
 """
 
 import os
+import shutil
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+from _testhost import VM_SUITE_TEST, start_vm_suite
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
+
+# What checks the test host VM from inside runs only there (tests/test_testhost.py boots it).
+collect_ignore = [] if os.environ.get("COURSE_TESTHOST") == "1" else ["test_testhost_guest.py"]
 
 settings.register_profile(
     "ci",
@@ -26,3 +34,28 @@ settings.register_profile(
 )
 settings.register_profile("long", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+VM_SUITE = pytest.StashKey()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the test host VM's suite as soon as its test is selected (see _testhost.py)."""
+    if os.geteuid() != 0 or not any(item.name == VM_SUITE_TEST for item in session.items):
+        return
+    directory = Path(tempfile.mkdtemp(prefix="course-vm-suite-", dir="/var/tmp"))
+    session.config.stash[VM_SUITE] = start_vm_suite(directory)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    suite = session.config.stash.get(VM_SUITE, None)
+    if suite is not None:
+        suite.stop()
+        if session.exitstatus == 0:  # kept for a look when anything failed
+            shutil.rmtree(suite.results.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def vm_suite(request: pytest.FixtureRequest):
+    """The background VM suite started at collection (None where it was not started)."""
+    return request.config.stash.get(VM_SUITE, None)

@@ -223,6 +223,24 @@ def test_buildkit_only_syntax_is_graded_not_refused(pytester, tmp_path):
     assert "images built with BuildKit (docker buildx" in run.output, run.output
 
 
+HEREDOC = _sub("RUN python train.py\n", "RUN <<EOF\nset -e\npython train.py\nEOF\n")
+
+
+def test_a_heredoc_run_scores_where_the_engine_has_heredocs(pytester, tmp_path, docker_client):
+    # Heredocs are in the engine's built-in Dockerfile frontend from Engine 23 (the test
+    # host VM's 26); on an older engine (this machine's 20.10) the grader says so.
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True, edit=HEREDOC))
+    engine = docker_client.version()["Version"]
+    if int(engine.split(".")[0]) >= 23:
+        assert run.failed() == set(), run.output
+        assert run.report["score"] == run.report["max_score"]
+    else:
+        assert "build" in run.failed(), run.output
+        message = run.message("build")
+        assert "uses a heredoc (`RUN <<EOF`)" in message, message
+        assert f"Docker Engine {engine}" in message and "Traceback" not in message, message
+
+
 def test_the_classic_fallback_names_the_buildkit_syntax_it_cannot_build(
     pytester, tmp_path, monkeypatch
 ):

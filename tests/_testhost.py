@@ -75,3 +75,64 @@ def process_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+#: The test that reads the VM suite's results; collecting it starts the VM at once.
+VM_SUITE_TEST = "test_the_hostile_suite_and_grades_hold_in_the_vm_on_every_host_kind"
+VM_SUITE_TIMEOUT = 3000.0
+
+
+@dataclass
+class BackgroundSuite:
+    """scripts/testhost/vm-suite running in the VM while the rest of the session runs.
+
+    The VM is mostly one emulated CPU busy for half an hour; started when collection
+    ends, it overlaps the host's own tests instead of adding to them."""
+
+    process: subprocess.Popen
+    results: Path
+    log: Path
+
+    def wait(self, timeout: float) -> TesthostRun:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+        output = self.log.read_text(errors="replace")
+        return TesthostRun(self.process.returncode, output, output, self.results)
+
+    def stop(self) -> None:
+        """SIGTERM the runner (it stops its qemu), SIGKILL if it does not end."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_vm_suite(directory: Path) -> BackgroundSuite:
+    """Boot a scratch VM (its disk changes are thrown away, so other test host runs can
+    share the image meanwhile) running vm-suite; output and results land in directory."""
+    results = directory / "results"
+    results.mkdir(parents=True)
+    log = directory / "output.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(RUN),
+                "--scratch",
+                "--results",
+                str(results),
+                "--timeout",
+                str(VM_SUITE_TIMEOUT),
+                "--",
+                "bash",
+                "scripts/testhost/vm-suite",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return BackgroundSuite(process, results, log)
