@@ -148,6 +148,9 @@ def by_grader(
         "-q",
         "-p",
         "no:cacheprovider",
+        # A student's install has no hypothesis; its plugin alone costs ~1 s of start-up.
+        "-p",
+        "no:hypothesispytest",
         "--junitxml",
         str(junit),
     ]

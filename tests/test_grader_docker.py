@@ -42,7 +42,13 @@ def docker_client() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def anchors(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The solutions' images, built once: every run below takes its dependency layer from them."""
+    """The solutions' images, built once: every run below takes its dependency layer from them.
+
+    Not in the test host VM: the few grades it runs build what they need once, and
+    BuildKit's cache shares it between them (anchors would double its slowest builds)."""
+    if os.environ.get("COURSE_TESTHOST") == "1":
+        yield
+        return
     with anchor_images(docker_client, tmp_path_factory.mktemp("anchors")):
         yield
 
@@ -229,7 +235,7 @@ HEREDOC = _sub("RUN python train.py\n", "RUN <<EOF\nset -e\npython train.py\nEOF
 def test_a_heredoc_run_scores_where_the_engine_has_heredocs(pytester, tmp_path, docker_client):
     # Heredocs are in the engine's built-in Dockerfile frontend from Engine 23 (the test
     # host VM's 26); on an older engine (this machine's 20.10) the grader says so.
-    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True, edit=HEREDOC))
+    run = grade(pytester, copy_exercise(tmp_path, EX02, solution=True, edit=HEREDOC))
     engine = docker_client.version()["Version"]
     if int(engine.split(".")[0]) >= 23:
         assert run.failed() == set(), run.output
