@@ -205,9 +205,16 @@ def cgroups_of(pid: int) -> list[str]:
     return sorted(set(found))
 
 
-#: Where engines put BuildKit's RUN steps when no per-build cgroup parent applies
-#: (Engine 20.10, cgroupfs: docker/buildkit; systemd: system.slice's buildkit scopes).
-SHARED_BUILDKIT = ("pids/docker/buildkit", "docker/buildkit", "system.slice")
+#: Where BuildKit's RUN steps run when no per-build cgroup parent applies (Engine 20.10,
+#: cgroupfs: docker/buildkit; systemd: system.slice's buildkit scopes; Engine 23+: the
+#: grader's one stable parent, course_grader_buildkit, in every hierarchy).
+SHARED_BUILDKIT = (
+    "pids/docker/buildkit",
+    "docker/buildkit",
+    "system.slice",
+    "course_grader_buildkit",
+    "pids/course_grader_buildkit",
+)
 
 
 def _busy_cgroups(top: Path, word: str = "") -> list[str]:
@@ -240,7 +247,12 @@ def run_steps_running(pid: int) -> list[str]:
 def shared_limits_left() -> list[str]:
     """Limits the grader wrote on the engine's shared BuildKit cgroup and did not undo."""
     found = []
-    for path in (Path("/sys/fs/cgroup/pids/docker/buildkit/pids.max"),):
+    root = Path("/sys/fs/cgroup")
+    for path in (
+        root / "pids/docker/buildkit/pids.max",
+        root / "course_grader_buildkit/pids.max",
+        root / "pids/course_grader_buildkit/pids.max",
+    ):
         if path.exists() and path.read_text().strip() != "max":
             found.append(f"{path} is {path.read_text().strip()}")
     return found

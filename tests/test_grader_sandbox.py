@@ -13,7 +13,7 @@ from course_grader.context import check_size, context_files
 from course_grader.errors import ContextTooLarge, ExerciseConfigError
 from course_grader.exercise import load_exercise
 from course_grader.limits import BuildLimits, RunLimits, parse_size
-from course_grader.shared_cgroup import SharedBuildCgroup
+from course_grader.shared_cgroup import STABLE_PARENT, SharedBuildCgroup
 from course_grader.systemd_slice import slice_name
 
 
@@ -174,3 +174,31 @@ def test_build_slices_have_no_dash_so_systemd_does_not_nest_them():
     name = slice_name("ci-runner.local-4242-0a1b2c", 3)
     assert name == "course_grader_ci_runner.local_4242_0a1b2c_b3.slice"
     assert "-" not in name
+
+
+def test_engine_23_buildkit_builds_share_one_stable_parent_for_the_cache(tmp_path):
+    # BuildKit keys its cache on --cgroup-parent: every build must pass the same one.
+    (tmp_path / "cgroup.subtree_control").write_text("pids memory")
+    folder = tmp_path / STABLE_PARENT
+    (folder / "buildkit" / "earlier-step").mkdir(parents=True)
+    for name, value in {"pids.max": "max", "memory.max": "max", "memory.swap.max": "max"}.items():
+        (folder / name).write_text(value)
+    (folder / "cpu.max").write_text("max 100000")
+    cgroup = SharedBuildCgroup(
+        STABLE_PARENT,
+        2,
+        root=tmp_path,
+        lock_path=tmp_path / "lock",
+        given_as_parent=True,
+        steps_under="buildkit",
+    )
+    cgroup.create(BuildLimits(memory=2**30, pids=64, cpus=1.0))
+    assert cgroup.parent == "/course_grader_buildkit" and cgroup.given_as_parent
+    assert (folder / "pids.max").read_text() == "64"
+    assert (tmp_path / "cgroup.subtree_control").read_text() == "+cpu"  # cpu handed down
+    (folder / "buildkit" / "earlier-step" / "cgroup.procs").write_text("111\n")
+    (folder / "buildkit" / "our-step").mkdir()
+    (folder / "buildkit" / "our-step" / "cgroup.procs").write_text("222\n")
+    assert cgroup.tasks() == [222]
+    assert cgroup.remove() == []
+    assert (folder / "pids.max").read_text() == "max"

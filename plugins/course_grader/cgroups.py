@@ -93,6 +93,8 @@ class BuildCgroup:
     #: The build's own cgroup, given to the engine as its cgroup parent (False: the
     #: engine's shared cgroup for BuildKit steps, see SharedBuildCgroup).
     per_build: bool = True
+    #: Passed to the builder as the build's cgroup parent (False: the engine ignores it).
+    given_as_parent: bool = True
     #: Did a task of the build show up in it (watched while the build runs)?
     seen_tasks: bool = False
 

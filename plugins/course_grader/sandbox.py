@@ -18,7 +18,7 @@ from typing import Any
 
 from .cgroups import BuildCgroup, CgroupUnavailable, cgroup_support, host_slug, stale_cgroups
 from .limits import BuildLimits, RunLimits, human_size
-from .shared_cgroup import SharedBuildCgroup
+from .shared_cgroup import STABLE_PARENT, SharedBuildCgroup
 from .systemd_slice import SystemdSlice, slice_name, stale_slices
 
 #: From this Docker Engine on, BuildKit puts a build's steps in its `--cgroup-parent`.
@@ -87,9 +87,10 @@ class Sandbox:
     def build_cgroup(self, limits: BuildLimits, builder: str = "classic") -> BuildCgroup | None:
         """The cgroup that holds one build's limits, created; None if none can be made.
 
-        The classic builder and BuildKit of Engine 23+ take a cgroup parent per build;
-        older engines put every BuildKit step in their shared `docker/buildkit`, which
-        is then limited for this build alone (see shared_cgroup.py)."""
+        The classic builder takes a cgroup parent per build. BuildKit's steps share one
+        host-wide cgroup, limited for this build alone (see shared_cgroup.py): the
+        engine's `docker/buildkit` before Engine 23, which ignores the parent; from 23 on
+        STABLE_PARENT, since BuildKit keys its cache on the parent."""
         if self.cgroup_version is None:
             return None
         self._builds += 1
@@ -105,6 +106,10 @@ class Sandbox:
             return None
         if old_buildkit:
             cgroup: BuildCgroup = SharedBuildCgroup("docker/buildkit", self.cgroup_version)
+        elif builder == "buildkit":
+            cgroup = SharedBuildCgroup(
+                STABLE_PARENT, self.cgroup_version, given_as_parent=True, steps_under="buildkit"
+            )
         elif self.cgroup_driver == "systemd":
             cgroup = SystemdSlice(slice_name(self.owner, self._builds), self.cgroup_version)
         else:
@@ -151,6 +156,12 @@ class Sandbox:
         steps = "BuildKit's RUN steps" if builder == "buildkit" else "the RUN containers"
         if cgroup is None:
             return "per RUN container, by the engine"
+        if cgroup.given_as_parent and not cgroup.per_build:
+            return (
+                f"in cgroup {cgroup.parent} (v{cgroup.version}), the parent of {steps}, lent "
+                "to one grader build at a time (BuildKit keys its cache on the parent, so it "
+                "is the same for every build)"
+            )
         if not cgroup.per_build:
             return (
                 f"in the engine's cgroup {cgroup.parent} (v{cgroup.version}), the parent of "

@@ -1,4 +1,4 @@
-"""The engine's own cgroup for BuildKit's RUN steps, limited for one build at a time.
+"""One host-wide cgroup for BuildKit's RUN steps, limited for one build at a time.
 
 Docker Engine before 23 runs BuildKit's steps in `<engine cgroup parent>/buildkit`
 (`/docker/buildkit` with the cgroupfs driver) and ignores a build's
@@ -8,6 +8,13 @@ applies limits written on that shared cgroup to every step inside it, so the
 grader writes the build's limits there, lets only one grader build at a time use
 it (a host-wide lock), and writes the previous values back afterwards. Only the
 steps' cgroups that appear during our build are ours to kill.
+
+Engine 23 and later do put the steps in a build's `--cgroup-parent`, but BuildKit
+keys its cache on it (the parent is part of each RUN step's definition): a parent
+named per build would rebuild every step every time, and the layer-cache check could
+never pass. So there too every grader build uses one parent, `/course_grader_buildkit`
+(a plain cgroup: BuildKit takes the parent as a path even under the systemd driver),
+lent the same way; its steps sit in `<parent>/buildkit/<id>`.
 """
 
 from __future__ import annotations
@@ -24,13 +31,19 @@ from .cgroups import CPU_PERIOD, BuildCgroup
 from .limits import BuildLimits
 
 LOCK = Path("/run/course-grader-buildkit.lock")
+#: The cgroup parent of every grader BuildKit build on Engine 23+ (stable: see above).
+STABLE_PARENT = "course_grader_buildkit"
 
 
 @dataclass
 class SharedBuildCgroup(BuildCgroup):
-    """`docker/buildkit`, the engine's parent of BuildKit's steps, on loan to one build."""
+    """A parent of BuildKit's steps shared by every grader build, on loan to one build:
+    the engine's `docker/buildkit` (Engine < 23), or STABLE_PARENT passed to buildx."""
 
     per_build: bool = False
+    given_as_parent: bool = False
+    #: Where, under the cgroup, each step gets its own (BuildKit's `buildkit/<id>`).
+    steps_under: str = ""
     lock_path: Path = LOCK
     _saved: dict[Path, str] = field(default_factory=dict)
     _before: set[str] = field(default_factory=set)
@@ -76,6 +89,8 @@ class SharedBuildCgroup(BuildCgroup):
                     raise TimeoutError(f"{self.lock_path} stayed locked for {wait:g} s") from None
                 time.sleep(0.2)
         try:
+            if self.version == 2:
+                self._delegate_controllers()
             for path, value in self._limit_files(limits).items():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if path.name.startswith("memory.memsw") and not path.exists():
@@ -91,9 +106,22 @@ class SharedBuildCgroup(BuildCgroup):
             self.remove()
             raise
 
+    def _delegate_controllers(self) -> None:
+        """Make sure the parent of our cgroup hands pids, memory and cpu down (cgroup v2;
+        systemd usually has, for its own slices)."""
+        control = self._dir("").parent / "cgroup.subtree_control"
+        with contextlib.suppress(OSError):
+            enabled = control.read_text().split()
+            for controller in ("pids", "memory", "cpu"):
+                if controller not in enabled:
+                    control.write_text(f"+{controller}")
+
+    def _steps_dir(self) -> Path:
+        return self._dir("pids") / self.steps_under if self.steps_under else self._dir("pids")
+
     def _children(self) -> list[str]:
         with contextlib.suppress(OSError):
-            return [p.name for p in self._dir("pids").iterdir() if p.is_dir()]
+            return [p.name for p in self._steps_dir().iterdir() if p.is_dir()]
         return []
 
     def _pid_events(self) -> int:
@@ -108,7 +136,7 @@ class SharedBuildCgroup(BuildCgroup):
         """Processes of the steps that started during our build (not earlier ones')."""
         found: list[int] = []
         for child in set(self._children()) - self._before:
-            for folder, _dirs, files in os.walk(self._dir("pids") / child):
+            for folder, _dirs, files in os.walk(self._steps_dir() / child):
                 if "cgroup.procs" in files:
                     with contextlib.suppress(OSError):
                         text = (Path(folder) / "cgroup.procs").read_text()

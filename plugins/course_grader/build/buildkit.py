@@ -178,7 +178,7 @@ def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
     with tempfile.TemporaryDirectory(prefix="course-grader-buildx-") as scratch:
         iidfile = Path(scratch) / "image-id"
         process = subprocess.Popen(
-            _argv(request, iidfile, cgroup.parent if cgroup and cgroup.per_build else None),
+            _argv(request, iidfile, cgroup.parent if cgroup and cgroup.given_as_parent else None),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -234,6 +234,9 @@ def build_image(engine: Engine, request: BuildRequest) -> BuildResult:
         )
         log.add(message)
         raise BuildFailed(message, log.lines(), limit=limit, protections=protections)
+    # The engine's own id for the tag: with the containerd image store it is the manifest's
+    # digest, not the config digest that --iidfile holds, and only it finds the image.
+    image_id = (engine.image_attrs(request.tag) or {}).get("Id") or image_id
     return BuildResult(
         image_id,
         request.tag,
