@@ -10,9 +10,11 @@ Any test runs inside with, e.g.:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +114,11 @@ class BackgroundSuite:
                 self.process.wait()
 
 
+def _term_with_parent() -> None:
+    # If pytest dies without its session end, the runner gets SIGTERM and stops its qemu.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def start_vm_suite(directory: Path) -> BackgroundSuite:
     """Boot a scratch VM (its disk changes are thrown away, so other test host runs can
     share the image meanwhile) running vm-suite; output and results land in directory."""
@@ -134,5 +141,6 @@ def start_vm_suite(directory: Path) -> BackgroundSuite:
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
+            preexec_fn=_term_with_parent,
         )
     return BackgroundSuite(process, results, log)
