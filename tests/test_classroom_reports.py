@@ -110,37 +110,17 @@ def test_annotations_point_at_the_dockerfile_lines_a_check_names():
     ]
 
 
-def test_classroom50_result_has_the_v1_shape():
-    result = feedback.classroom50(
-        _failing_report(),
-        classroom="course-org",
-        assignment="01-containerize-api",
-        owner="ann",
-        submission="course-org/ex01-ann",
-        commit="abc",
-        datetime="2026-12-02T10:00:00Z",
-    )
-    assert result["schema"] == "classroom50/result/v1"
-    assert (result["score"], result["max-score"]) == (6, 10)
-    assert isinstance(result["score"], int) and isinstance(result["max-score"], int)
-    assert result["tests"][0] == {"test-name": "lint", "passed": False, "score": 0, "max-score": 1}
-    assert {k for k in result if k not in {"schema", "tests"}} == {
-        "classroom",
-        "assignment",
-        "owner",
-        "submission",
-        "commit",
-        "datetime",
-        "score",
-        "max-score",
-    }
-
-
 def test_the_feedback_command_writes_summary_annotations_and_result_json(tmp_path):
     report = tmp_path / "results.json"
     report.write_text(json.dumps(_failing_report()))
     summary = tmp_path / "summary.md"
-    env = dict(os.environ, GITHUB_REPOSITORY="org/ex01-ann", GITHUB_SHA="f00", GITHUB_ACTOR="ann")
+    env = dict(
+        os.environ,
+        GITHUB_REPOSITORY="org/ex01-ann",
+        GITHUB_REPOSITORY_OWNER="org",
+        GITHUB_SHA="f00ba47",
+        GITHUB_ACTOR="ann",
+    )
     result = subprocess.run(
         [
             *COURSE_GRADE,
@@ -153,6 +133,8 @@ def test_the_feedback_command_writes_summary_annotations_and_result_json(tmp_pat
             "--annotations",
             "--classroom50",
             "result.json",
+            "--committed-at",
+            "2026-12-02T10:00:00Z",
         ],
         capture_output=True,
         text=True,
@@ -164,8 +146,9 @@ def test_the_feedback_command_writes_summary_annotations_and_result_json(tmp_pat
     assert "| `lint` | 0/1 |" in summary.read_text()
     written = json.loads((tmp_path / "result.json").read_text())
     assert (written["submission"], written["commit"], written["owner"]) == (
-        "org/ex01-ann",
-        "f00",
+        "submit/2026-12-02T10-00-00Z-f00ba47",
+        "https://github.com/org/ex01-ann/commit/f00ba47",
         "ann",
     )
     assert written["assignment"] == "01-containerize-api"
+    assert written["datetime"] == "2026-12-02T10:00:00Z"

@@ -195,7 +195,7 @@ class Batch:
                 ERROR: "The grader could not finish on this submission; your instructor "
                 "will look at it.",
             }[row.status]
-            report = {"score": 0, "max_score": row.max_score, "output": note, "tests": []}
+            report = feedback.ungraded_report(row.max_score, note)
         (folder / f"{row.student}.json").write_text(
             json.dumps(report, indent=2) + "\n", encoding="utf-8"
         )

@@ -16,14 +16,22 @@ from pathlib import Path
 
 from course_grader.errors import GraderError
 
-from . import feedback, gradebook, roster
+from . import classroom50, feedback, gradebook, roster
 from .batch import Batch, BatchError, Options, load, submissions
+from .classroom50 import Classroom50Error
 from .gradebook import GradebookError, now_utc
 from .handout import HandoutError, default_grader_spec, write_handout
 from .roster import RosterError
 
 log = logging.getLogger("course_grade")
-ERRORS = (BatchError, GradebookError, HandoutError, RosterError, GraderError)
+ERRORS = (
+    BatchError,
+    Classroom50Error,
+    GradebookError,
+    HandoutError,
+    RosterError,
+    GraderError,
+)
 
 
 def _positive(text: str) -> int:
@@ -105,6 +113,35 @@ def parser() -> argparse.ArgumentParser:
         "--annotations", action="store_true", help="print ::error workflow commands on stdout"
     )
     report.add_argument("--classroom50", type=Path, metavar="FILE", help="write result.json")
+    identity = report.add_argument_group(
+        "result.json identity",
+        "Read from GitHub Actions' environment; these options override it or fill what it "
+        "lacks (outside Actions: --repository, --classroom, --owner, --commit).",
+    )
+    identity.add_argument("--repository", metavar="OWNER/NAME", help="(GITHUB_REPOSITORY)")
+    identity.add_argument("--classroom", metavar="NAME", help="(GITHUB_REPOSITORY_OWNER)")
+    identity.add_argument("--assignment", metavar="SLUG", help="(the exercise's slug)")
+    identity.add_argument(
+        "--assignment-type", choices=classroom50.ASSIGNMENT_TYPES, default="individual"
+    )
+    identity.add_argument(
+        "--owner",
+        metavar="LOGIN",
+        help="(the <owner> of a repository named <classroom>-<assignment>-<owner>, "
+        "else GITHUB_ACTOR)",
+    )
+    identity.add_argument("--commit", metavar="SHA", help="(GITHUB_SHA, else git HEAD)")
+    identity.add_argument(
+        "--committed-at", metavar="TIME", help="(the commit's committer date, from git)"
+    )
+    identity.add_argument(
+        "--submission-tag",
+        metavar="TAG",
+        help="(a pushed submit/... tag, else submit/<committer date>-<short sha>)",
+    )
+    identity.add_argument(
+        "--baseline", metavar="SHA", help="the handed-out commit: review links the full diff"
+    )
 
     shards = commands.add_parser(
         "shards",
@@ -156,32 +193,51 @@ def _read_report(path: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise GradebookError(f"{path}: not a grade report the grader wrote ({error})") from None
-    if not isinstance(data, dict) or "tests" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
         raise GradebookError(f"{path}: not a grade report (no 'tests'); run pytest first")
     return data
 
 
+IDENTITY = (
+    "repository",
+    "classroom",
+    "assignment",
+    "assignment_type",
+    "owner",
+    "commit",
+    "committed_at",
+    "submission_tag",
+    "baseline",
+)
+
+
 def _feedback(args: argparse.Namespace) -> int:
     exercise = load(args.exercise)
-    report = _read_report(args.report)
+    submission = None
+    if args.classroom50:  # before writing anything: a missing identity is an error
+        options = {name: getattr(args, name) for name in IDENTITY}
+        submission = classroom50.from_environment(
+            os.environ, options, assignment=exercise.slug, folder=args.exercise
+        )
+    problem: GradebookError | None = None
+    try:
+        report = _read_report(args.report)
+    except GradebookError as error:  # still tell the student, and Classroom 50, why
+        problem = error
+        note = f"The grader wrote no usable report ({args.report.name}); nothing was graded."
+        report = feedback.ungraded_report(exercise.max_points, note)
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as summary:
-            summary.write(feedback.markdown(report, exercise.title) + "\n")
+            note = str(report.get("output", "")) if problem else ""
+            summary.write(feedback.markdown(report, exercise.title, note) + "\n")
     if args.annotations:
         for line in feedback.annotations(report, exercise.dockerfile):
             print(line)
-    if args.classroom50:
-        env = os.environ
-        result = feedback.classroom50(
-            report,
-            classroom=env.get("GITHUB_REPOSITORY_OWNER", ""),
-            assignment=exercise.slug,
-            owner=env.get("GITHUB_ACTOR", ""),
-            submission=env.get("GITHUB_REPOSITORY", ""),
-            commit=env.get("GITHUB_SHA", ""),
-            datetime=now_utc(),
-        )
-        args.classroom50.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if submission is not None:
+        result = classroom50.result(report, submission, now_utc())
+        gradebook.write_atomic(args.classroom50, json.dumps(result, indent=2) + "\n")
+    if problem is not None:
+        raise problem
     return 0
 
 

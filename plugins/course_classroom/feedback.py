@@ -1,8 +1,8 @@
 """What a student reads about a grade, from the grader's Gradescope report.
 
 Pure: a Markdown page (feedback file, Actions job summary), GitHub workflow
-annotations for checks that point at a Dockerfile line, and Classroom 50's
-`result.json`.
+annotations for checks that point at a Dockerfile line, and the report of a
+submission that was not graded (Classroom 50's `result.json` is classroom50.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from course_grader.report import points
 
 from .gradebook import check_of
 
-CLASSROOM50_SCHEMA = "classroom50/result/v1"
 CELL_LIMIT = 400
 
 
@@ -28,6 +27,14 @@ class CheckResult:
     problem: str
     hints: tuple[str, ...]
     lines: tuple[int, ...]
+
+
+def _number(value: Any) -> float:
+    """A report's points as a float; what is not a number (a hand-edited report) is 0."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _result(test: dict[str, Any]) -> CheckResult:
@@ -50,8 +57,8 @@ def _result(test: dict[str, Any]) -> CheckResult:
         lines = tuple(dict.fromkeys(int(n) for n in re.findall(r"\bline (\d+)\b", own)))
     return CheckResult(
         check,
-        float(test.get("score", 0)),
-        float(test.get("max_score", 0)),
+        _number(test.get("score")),
+        _number(test.get("max_score")),
         result,
         problem,
         hints,
@@ -61,6 +68,12 @@ def _result(test: dict[str, Any]) -> CheckResult:
 
 def results(report: dict[str, Any]) -> list[CheckResult]:
     return [_result(test) for test in report.get("tests", [])]
+
+
+def ungraded_report(max_score: float, note: str) -> dict[str, Any]:
+    """The Gradescope report of a submission that was not graded (missing, error, timeout):
+    no tests, no points, and the note says why."""
+    return {"score": 0, "max_score": max_score, "output": note, "tests": []}
 
 
 def _cell(text: str) -> str:
@@ -118,36 +131,3 @@ def annotations(report: dict[str, Any], dockerfile: str = "Dockerfile") -> list[
                 f"title={_escape_property(item.check)}::{_escape_data(message)}"
             )
     return found
-
-
-def classroom50(
-    report: dict[str, Any],
-    *,
-    classroom: str,
-    assignment: str,
-    owner: str,
-    submission: str,
-    commit: str,
-    datetime: str,
-) -> dict[str, Any]:
-    """Classroom 50's `result.json` (schema classroom50/result/v1); scores are integers."""
-    return {
-        "schema": CLASSROOM50_SCHEMA,
-        "classroom": classroom,
-        "assignment": assignment,
-        "owner": owner,
-        "submission": submission,
-        "commit": commit,
-        "datetime": datetime,
-        "score": round(float(report.get("score", 0))),
-        "max-score": round(float(report.get("max_score", 0))),
-        "tests": [
-            {
-                "test-name": item.check,
-                "passed": item.result == "passed",
-                "score": round(item.score),
-                "max-score": round(item.max_score),
-            }
-            for item in results(report)
-        ],
-    }

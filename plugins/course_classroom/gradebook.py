@@ -98,7 +98,12 @@ def render(rows: Iterable[Row], check_ids: Sequence[str]) -> str:
 
 def write(path: Path, rows: Iterable[Row], check_ids: Sequence[str]) -> None:
     """Write the whole gradebook atomically: a reader (or a crash) never sees half a file."""
-    text = render(rows, check_ids)
+    write_atomic(path, render(rows, check_ids))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write *text* (UTF-8) to a temporary file beside *path*, then rename it over *path*:
+    a reader, or a crash, never sees half a file, and an old file stays whole on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -108,6 +113,24 @@ def write(path: Path, rows: Iterable[Row], check_ids: Sequence[str]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_records(path: Path, what: str, error: type[Exception]) -> list[list[str]]:
+    """The CSV records of *path*, as a spreadsheet saves them: UTF-8 with or without a BOM,
+    Windows or Unix line endings. Anything else is *error* naming the file and what to do."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as problem:
+        raise error(f"{path}: cannot read the {what} ({problem.strerror})") from None
+    except UnicodeDecodeError as problem:
+        raise error(
+            f"{path}: byte {problem.start} is not UTF-8 text; save the {what} as "
+            "'CSV UTF-8' and try again"
+        ) from None
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as problem:
+        raise error(f"{path}: not a CSV {what} ({problem})") from None
 
 
 def _number(value: str, path: Path, line: int, column: str) -> float:
@@ -121,11 +144,7 @@ def _number(value: str, path: Path, line: int, column: str) -> float:
 
 def read(path: Path) -> tuple[list[str], list[Row]]:
     """The check ids and rows of a gradebook CSV."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise GradebookError(f"{path}: cannot read the gradebook ({error.strerror})") from None
-    records = list(csv.reader(io.StringIO(text)))
+    records = read_records(path, "gradebook", GradebookError)
     if not records:
         raise GradebookError(f"{path}: empty file; expected a gradebook CSV with a header")
     head = records[0]

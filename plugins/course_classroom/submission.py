@@ -120,11 +120,18 @@ def head_commit(checkout: Path) -> str | None:
 
     Only `rev-parse` runs (it reads no index and runs no hook), with the
     repository's fsmonitor switched off."""
+    commit = git_output(checkout, "rev-parse", "HEAD") or ""
+    return commit if len(commit) >= 40 else None
+
+
+def git_output(checkout: Path, *args: str) -> str | None:
+    """What a read-only git command prints in the git checkout *checkout* (fsmonitor off,
+    so no program of the repository's config runs), or None when it is not one or git fails."""
     if not (checkout / ".git").exists():
         return None
     try:
         answer = subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "-C", str(checkout), "rev-parse", "HEAD"],
+            ["git", "-c", "core.fsmonitor=false", "-C", str(checkout), *args],
             capture_output=True,
             text=True,
             timeout=30,
@@ -132,8 +139,7 @@ def head_commit(checkout: Path) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    commit = answer.stdout.strip()
-    return commit if answer.returncode == 0 and len(commit) >= 40 else None
+    return answer.stdout.strip() if answer.returncode == 0 else None
 
 
 def identify(exercise: Exercise, checkout: Path) -> str:
