@@ -344,13 +344,13 @@ def test_gradebook_writes_the_gradescope_shape(tmp_path):
     book.write_json(path, execution_time=1.234)
     data = json.loads(path.read_text())
     assert (data["score"], data["max_score"], data["execution_time"]) == (1, 5, 1.23)
-    assert data["tests"][1] == {
+    assert {
         "name": "01: build",
         "score": 0,
         "max_score": 2,
         "status": "failed",
         "output": "build output",
-    }
+    }.items() <= data["tests"][1].items()
 
 
 def test_every_hint_renders_without_placeholders():

@@ -41,11 +41,16 @@ CONFIG_NAME = "exercise.yml"
 DEFAULT_SUBMISSION = ("Dockerfile", ".dockerignore")
 
 
+#: Who sees a check's result on Gradescope (`visibility:` of a check in exercise.yml).
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
     points: float
     params: dict[str, Any] = field(default_factory=dict)
+    visibility: str = "visible"
 
     @property
     def needs_engine(self) -> bool:
@@ -141,8 +146,14 @@ def load_exercise(path: Path) -> Exercise:
             raise ExerciseConfigError(
                 f"{path}: checks.{check_id}.points: expected a number >= 0, found {points!r}"
             )
-        params = {k: v for k, v in spec.items() if k != "points"}
-        checks.append(Check(check_id, float(points), params))
+        visibility = spec.get("visibility", "visible")
+        if visibility not in VISIBILITIES:
+            raise ExerciseConfigError(
+                f"{path}: checks.{check_id}.visibility: expected one of "
+                f"{', '.join(VISIBILITIES)}, found {visibility!r}"
+            )
+        params = {k: v for k, v in spec.items() if k not in {"points", "visibility"}}
+        checks.append(Check(check_id, float(points), params, visibility))
     checks.sort(key=lambda c: CHECK_IDS.index(c.id))
     port = data.get("port", 8000)
     if not isinstance(port, int) or not 0 < port < 65536:

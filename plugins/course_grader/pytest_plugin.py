@@ -212,7 +212,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     items = [item for item in session.items if isinstance(item, CheckItem)]
     for item in items:
         item.grade = grading.gradebook.add(  # type: ignore[attr-defined]
-            item.run.exercise.slug, item.check.id, item.check.points
+            item.run.exercise.slug,
+            item.check.id,
+            item.check.points,
+            visibility=item.check.visibility,
+            tags=("engine" if item.check.needs_engine else "static",),
         )
     if any(item.check.needs_engine for item in items):
         _clean_up_on_exit(session.config, grading)

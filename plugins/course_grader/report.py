@@ -16,6 +16,9 @@ class Grade:
     max_points: float
     outcome: str = NOT_RUN
     output: str = ""
+    #: Gradescope's test visibility: visible, hidden, after_due_date, after_published.
+    visibility: str = "visible"
+    tags: tuple[str, ...] = ()
 
     @property
     def points(self) -> float:
@@ -33,8 +36,15 @@ class Gradebook:
     #: protections per exercise.
     extra_data: dict = field(default_factory=dict)
 
-    def add(self, exercise: str, check: str, max_points: float) -> Grade:
-        grade = Grade(exercise, check, max_points)
+    def add(
+        self,
+        exercise: str,
+        check: str,
+        max_points: float,
+        visibility: str = "visible",
+        tags: tuple[str, ...] = (),
+    ) -> Grade:
+        grade = Grade(exercise, check, max_points, visibility=visibility, tags=tags)
         self.grades.append(grade)
         return grade
 
@@ -54,24 +64,32 @@ class Gradebook:
 
     def to_gradescope(self, execution_time: float | None = None) -> dict:
         """The Gradescope autograder `results.json` shape (GitHub Classroom reads it too)."""
+        passed = sum(1 for g in self.grades if g.outcome == PASSED)
         report: dict = {
             "score": self.score,
             "max_score": self.max_score,
+            "output": f"{points(self.score)}/{points(self.max_score)} points; "
+            f"{passed} of {len(self.grades)} checks passed",
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
             "tests": [
                 {
                     "name": grade.name,
+                    "number": str(number),
                     "score": grade.points,
                     "max_score": grade.max_points,
                     "status": "passed" if grade.outcome == PASSED else "failed",
                     "output": grade.output or grade.outcome,
+                    "output_format": "text",
+                    "visibility": grade.visibility,
+                    "tags": [grade.check, *grade.tags],
                 }
-                for grade in self.grades
+                for number, grade in enumerate(self.grades, start=1)
             ],
+            "extra_data": self.extra_data,
         }
         if execution_time is not None:
             report["execution_time"] = round(execution_time, 2)
-        if self.extra_data:
-            report["extra_data"] = self.extra_data
         return report
 
     def write_json(self, path: Path, execution_time: float | None = None) -> None:
