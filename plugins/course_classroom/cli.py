@@ -17,19 +17,18 @@ from pathlib import Path
 
 from course_grader.errors import GraderError
 
-from . import classroom50, feedback, gradebook, lms_export, lms_roster, roster
+from . import classroom50, cli_results, feedback, gradebook, roster
 from .batch import Batch, BatchError, Options, load, submissions
 from .classroom50 import Classroom50Error
 from .gradebook import GradebookError, now_utc
 from .handout import HandoutError, default_grader_spec, write_handout
-from .lms_export import ExportError
 from .roster import RosterError
 
 log = logging.getLogger("course_grade")
 ERRORS = (
+    *cli_results.ERRORS,
     BatchError,
     Classroom50Error,
-    ExportError,
     GradebookError,
     HandoutError,
     RosterError,
@@ -146,37 +145,7 @@ def parser() -> argparse.ArgumentParser:
         "--baseline", metavar="SHA", help="the handed-out commit: review links the full diff"
     )
 
-    export = commands.add_parser(
-        "export",
-        help="turn a gradebook into a Canvas or Moodle import file",
-        description="Write GRADEBOOK.csv as the CSV file Canvas's or Moodle's gradebook "
-        "import reads, matching students through ROSTER.csv (columns student, and name, "
-        "canvas_id, sis_user_id, sis_login_id, section, username, email, idnumber as the "
-        "LMS needs). Nothing is written when a student cannot be matched.",
-    )
-    export.add_argument("gradebook", type=Path, metavar="GRADEBOOK.csv")
-    export.add_argument("--to", choices=lms_export.TARGETS, required=True)
-    export.add_argument("--out", type=Path, required=True, metavar="FILE")
-    export.add_argument("--roster", type=Path, required=True, metavar="ROSTER.csv")
-    export.add_argument(
-        "--exercise",
-        type=Path,
-        metavar="EXERCISE_DIR",
-        help="refuse a gradebook of another exercise; the default --title, points per check",
-    )
-    export.add_argument("--title", help="the assignment (Canvas) or grade item (Moodle) name")
-    export.add_argument("--assignment-id", metavar="ID", help="Canvas: the assignment's id")
-    export.add_argument(
-        "--identifier",
-        choices=lms_roster.MOODLE_IDS,
-        default="username",
-        help="Moodle: the roster column Moodle maps users by (default username)",
-    )
-    export.add_argument(
-        "--missing-as-zero",
-        action="store_true",
-        help="a missing submission scores 0 (default: empty, no grade)",
-    )
+    cli_results.add_commands(commands)
 
     shards = commands.add_parser(
         "shards",
@@ -276,52 +245,6 @@ def _feedback(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    exercise = load(args.exercise) if args.exercise else None
-    title = args.title or (exercise.title if exercise else "")
-    if not title:
-        raise ExportError("--title: name the assignment, or pass --exercise for its title")
-    if args.out.resolve() == args.gradebook.resolve():
-        raise ExportError(f"--out {args.out}: that is the gradebook; write to another file")
-    check_ids, rows = gradebook.read(args.gradebook)
-    possible = lms_export.check_gradebook(args.gradebook, check_ids, rows, exercise)
-    people = lms_roster.read(args.roster)
-    if args.to == lms_export.CANVAS:
-        if not args.assignment_id:
-            raise ExportError(
-                "--assignment-id: Canvas matches the column by it (without one it matches "
-                "by title or creates a new assignment); find it in the assignment's URL"
-            )
-        result = lms_export.canvas(
-            rows,
-            people,
-            possible=possible,
-            title=title,
-            assignment_id=args.assignment_id,
-            missing_as_zero=args.missing_as_zero,
-        )
-    else:
-        result = lms_export.moodle(
-            rows,
-            people,
-            check_ids=check_ids,
-            exercise=exercise,
-            title=title,
-            identifier=args.identifier,
-            missing_as_zero=args.missing_as_zero,
-        )
-    gradebook.write_atomic(args.out, result.text)
-    log.info("wrote %s for %s: %d graded", args.out, args.to, result.graded)
-    if result.empty:
-        log.warning(
-            "no grade (empty cell) for %d: %s", len(result.empty), ", ".join(result.empty)
-        )
-    left_out = sorted(set(people) - {row.student for row in rows})
-    if left_out:
-        log.info("in the roster, not in the gradebook (left out): %s", ", ".join(left_out))
-    return 0
-
-
 def _shards(args: argparse.Namespace) -> int:
     entries = roster.read(args.roster)
     count = min(args.shards, max(1, len(entries)))
@@ -343,7 +266,7 @@ COMMANDS = {
     "batch": _batch,
     "merge": _merge,
     "feedback": _feedback,
-    "export": _export,
+    **cli_results.COMMANDS,
     "shards": _shards,
     "clone": _clone,
 }

@@ -49,7 +49,7 @@ def copy_pristine(exercise_dir: Path, destination: Path) -> Path:
     return destination
 
 
-def _regular_file(checkout: Path, relative: str) -> tuple[bytes | None, str]:
+def regular_file(checkout: Path, relative: str) -> tuple[bytes | None, str]:
     """The bytes of checkout/relative when every part of the path is a real directory or a
     regular file (never a link), else None and why."""
     parts = [p for p in relative.replace("\\", "/").split("/") if p not in {"", "."}]
@@ -93,7 +93,7 @@ def overlay(exercise: Exercise, checkout: Path, destination: Path) -> Overlay:
             shutil.rmtree(target)
         else:
             target.unlink(missing_ok=True)
-        content, problem = _regular_file(checkout, relative)
+        content, problem = regular_file(checkout, relative)
         if content is None:
             result.skipped[relative] = problem
             continue
@@ -109,7 +109,7 @@ def submission_digest(exercise: Exercise, checkout: Path) -> str:
     """A fingerprint of the declared files a checkout holds (for folders without git)."""
     digest = hashlib.sha256()
     for relative in exercise.submission:
-        content, _ = _regular_file(checkout, relative)
+        content, _ = regular_file(checkout, relative)
         digest.update(relative.encode() + b"\0")
         digest.update(b"-" if content is None else hashlib.sha256(content).digest())
     return "sha256:" + digest.hexdigest()[:16]
