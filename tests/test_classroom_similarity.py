@@ -37,27 +37,20 @@ EXPOSE ${APP_PORT}
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"
 CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
 """
-#: ORIGINAL with every variable renamed and the comments rewritten and moved.
-DISGUISED = """\
-FROM python:3.11-slim AS runtime
-# Listen on every interface so the grader can reach the app.
-ARG SERVICE_DIR=/app
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LISTEN_PORT=8000
-WORKDIR ${SERVICE_DIR}
-COPY requirements.txt .
-# install packages before the source so the cache is reused
-RUN pip install --no-cache-dir -r requirements.txt
-COPY app/ app/
-COPY train.py .
-# train at build time
-RUN python train.py
-RUN useradd --create-home appuser
-USER appuser
-EXPOSE ${LISTEN_PORT}
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://localhost:8000/health')"
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
-# written by me
-"""
+
+
+def disguise(dockerfile: str) -> str:
+    """*dockerfile* with every variable renamed and its comments rewritten and moved."""
+    renamed = dockerfile.replace("APP_HOME", "SERVICE_DIR").replace("APP_PORT", "LISTEN_PORT")
+    lines = [line for line in renamed.splitlines() if line and not line.startswith("#")]
+    lines.insert(1, "# Listen on every interface so the grader can reach the app.")
+    lines.insert(6, "# install packages before the source so the cache is reused")
+    lines.insert(10, "# train at build time")
+    return "\n".join([*lines, "# written by me", ""])
+
+
+DISGUISED = disguise(ORIGINAL)
+
 #: An independent solution: another structure (entrypoint, labels, no healthcheck).
 INDEPENDENT = """\
 FROM python:3.11-slim
@@ -99,6 +92,7 @@ def shares(comparison: similarity.Comparison) -> dict[tuple[str, str], float]:
 
 
 def test_a_disguised_copy_is_flagged_and_untouched_starters_are_not(class_of):
+    assert "APP_HOME" not in DISGUISED and "# Then the code" not in DISGUISED
     found = shares(similarity.compare(load(EX01), class_of, threshold=0.0))
     assert found[("ann", "ben")] >= 0.8
     assert found.get(("cy", "dee"), 0.0) == 0.0
