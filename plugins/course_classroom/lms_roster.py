@@ -44,8 +44,7 @@ class Person:
 def _check_value(path: Path, line: int, column: str, value: str) -> None:
     if column == "canvas_id" and not value.isdigit():
         raise RosterError(
-            f"{path}:{line}: field 'canvas_id': expected Canvas's numeric user id, "
-            f"found {value!r}"
+            f"{path}:{line}: field 'canvas_id': expected Canvas's numeric user id, found {value!r}"
         )
     if column == "email" and not EMAIL.fullmatch(value):
         raise RosterError(f"{path}:{line}: field 'email': {value!r} is not an email address")
