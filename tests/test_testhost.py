@@ -28,6 +28,8 @@ from _testhost import (
 
 TESTHOST = REPO / "scripts" / "testhost"
 BUILDERS = ("buildkit", "classic")
+#: The runner's own checks need no room: they share the machine with the VM suite's 6G.
+SMALL_SCRATCH_VM = ("--scratch", "--memory", "1G")
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -112,7 +114,7 @@ def test_exit_code_output_and_results_come_back_from_a_scratch_vm(tmp_path):
         "-c",
         'echo "out from $(hostname)"; echo kept >"$RESULTS/note.txt"; exit 7',
         results=tmp_path,
-        options=("--scratch",),
+        options=SMALL_SCRATCH_VM,
     )
     assert run.returncode == 7, run.explain()
     assert "out from course-testhost" in run.stdout
@@ -123,7 +125,7 @@ def test_exit_code_output_and_results_come_back_from_a_scratch_vm(tmp_path):
 @pytest.mark.testhost
 def test_a_run_past_its_timeout_is_stopped_and_leaves_no_qemu(tmp_path):
     require_testhost()
-    run = run_in_testhost("sleep", "3600", results=tmp_path, options=("--scratch",), timeout=15)
+    run = run_in_testhost("sleep", "3600", results=tmp_path, options=SMALL_SCRATCH_VM, timeout=15)
     assert run.returncode == EXIT_TIMEOUT, run.explain()
     assert "TIMEOUT" in run.stderr
     assert run.qemu_pid is not None and not process_alive(run.qemu_pid)
