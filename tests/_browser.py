@@ -172,6 +172,19 @@ def console_errors(page: Any) -> list[str]:
     return errors
 
 
+@contextmanager
+def reader_page(browser: Any, **settings: Any) -> Iterator[Any]:
+    """A new reader (a fresh browser context: no stored progress) and their page, whose
+    console errors collect in `page.console_errors`."""
+    context = browser.new_context(**settings)
+    page = context.new_page()
+    page.console_errors = console_errors(page)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def lesson_page(
     lesson_id: str,
     order: int,

@@ -13,6 +13,7 @@ from _browser import (
     chromium,
     console_errors,
     lesson_page,
+    reader_page,
     serve,
     served_site,
 )
@@ -56,13 +57,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context()
-    page = context.new_page()
-    page.console_errors = console_errors(page)  # type: ignore[attr-defined]
-    try:
+    with reader_page(browser) as page:
         yield page
-    finally:
-        context.close()
 
 
 def _plain(markdown: str) -> str:

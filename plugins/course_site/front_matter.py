@@ -35,6 +35,7 @@ _LINK_LINE = re.compile(
     re.ASCII | re.MULTILINE,
 )
 _MAX_REASON = 80
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _Refused(yaml.YAMLError):
@@ -106,6 +107,36 @@ def _yaml_problem(src_path: str, reason: str, line: int | None) -> Problem:
     )
 
 
+def _impossible_date(block: str) -> tuple[str, str, int] | None:
+    """(field, value, line) of the first top-level value YAML reads as a date that does not
+    exist (`updated: 2024-02-30`): YAML's own error names neither field nor value."""
+    try:
+        root = yaml.compose(block, Loader=_SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    builder = yaml.SafeLoader("")
+    for key, value in root.value:
+        if isinstance(value, yaml.ScalarNode) and value.tag == _TIMESTAMP:
+            try:
+                builder.construct_yaml_timestamp(value)
+            except (ValueError, OverflowError):
+                return str(key.value), value.value, value.start_mark.line + 2
+    return None
+
+
+def _date_problem(src_path: str, field_name: str, value: str, line: int) -> Problem:
+    return Problem(
+        file=src_path,
+        field=field_name,
+        expected="a date that exists, or text",
+        found=f"{value}, which YAML reads as a date that is not in the calendar",
+        fix=f'Fix the date, or quote it to keep it as text: {field_name}: "{value}"',
+        line=line,
+    )
+
+
 def load_block(block: str, src_path: str) -> tuple[dict[str, Any], Problem | None]:
     """Parse the YAML between the `---` lines; a problem instead of any exception."""
     try:
@@ -118,6 +149,8 @@ def load_block(block: str, src_path: str) -> tuple[dict[str, Any], Problem | Non
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         return {}, _yaml_problem(src_path, reason, line)
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as error:
+        if (date := _impossible_date(block)) is not None:
+            return {}, _date_problem(src_path, *date)
         # SafeLoader's own constructors raise these on values like a 5,000-digit integer.
         # The constructors give no line, so none is named rather than a wrong one.
         reason = f"{type(error).__name__}: a value it cannot build, e.g. a huge number"
@@ -157,3 +190,9 @@ def read_page(text: str, src_path: str, *, encoding_problem: Problem | None = No
         salvaged.setdefault("id", meta["id"])
     blank = "\n" * match.group(0).count("\n")
     return PageSource({}, blank + stripped[match.end() :], True, problem, salvaged)
+
+
+def body_of(text: str) -> str:
+    """The page after its front matter block, as MkDocs hands it to plugins."""
+    match = _BLOCK.match(text)
+    return text[match.end() :] if match else text

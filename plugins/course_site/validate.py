@@ -31,8 +31,13 @@ class Broken:
     """Their ids, as written and stripped (`id: "x\\n"` is still 'x' to its neighbours)."""
     neighbours: set[str] = dataclass_field(default_factory=set)
     """Ids their prevLessonId/nextLessonId name: those lessons may point at a broken id."""
+    unnamed: bool = False
+    """Whether a broken lesson's id could not be read at all (front matter that is a scalar,
+    or not UTF-8 on its id line): any link to an unknown id may then be a link to it."""
 
     def add(self, fields: Mapping[str, Any]) -> None:
+        if not isinstance(fields.get("id"), str):
+            self.unnamed = True
         for key, into in (("id", self.ids), ("prevLessonId", self.neighbours)):
             value = fields.get(key)
             if isinstance(value, str):
@@ -45,7 +50,9 @@ class Broken:
         """Whether a link of `lesson` to `target` may fail only because of a broken lesson."""
         if target is None:
             return False
-        return target in self.ids or (target not in known_ids and lesson.id in self.neighbours)
+        if target in self.ids:
+            return True
+        return target not in known_ids and (self.unnamed or lesson.id in self.neighbours)
 
 
 def load_course(

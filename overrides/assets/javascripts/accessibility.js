@@ -32,10 +32,20 @@
     }
   }
 
+  // link-name: Zensical leaves each code line's empty `anchor_linenums` anchor in the
+  // page (Material's bundle takes them out of reach); they are jump targets, not links.
+  function hideLineAnchors() {
+    for (const a of document.querySelectorAll('a[id^="__codelineno-"][href]:empty')) {
+      a.setAttribute("aria-hidden", "true");
+      a.tabIndex = -1;
+    }
+  }
+
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(() => {
       nameCodeBlockNavs();
       focusableScrollingTables();
+      hideLineAnchors();
     });
   }
 })();

@@ -20,11 +20,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ..content_checks import reporter
-from .answer_length import answer_length_tell
 from .inline import InlineMarkdown, PageLinks
 from .parser import Quiz
 from .render import render_quiz
 from .replace import replace_quizzes
+from .report import answer_length_note, front_matter_lines, not_a_quiz
 
 log = get_plugin_logger(__name__)
 
@@ -167,9 +167,7 @@ def _line_offset(page: Page, markdown_text: str) -> int:
         source = page.file.content_string
     except (OSError, TypeError, ValueError):
         return 0
-    if markdown_text and source.endswith(markdown_text):
-        return source[: len(source) - len(markdown_text)].count("\n")
-    return 0
+    return front_matter_lines(source, markdown_text)
 
 
 def lesson_key(page: Page) -> str:
@@ -213,24 +211,13 @@ def quizzes_to_html(
         if quizzes:
             inline.defer(page, files, key, quizzes)
     offset = _line_offset(page, markdown_text) if errors or quizzes else 0
+    src = page.file.src_uri
     if (report := reporter(answer_length, log)) is not None:
         for quiz in quizzes:
-            if (tell := answer_length_tell(quiz)) is not None:
-                report(
-                    "%s:%d: Knowledge Check: %s (content check 'answer_length' is %r; "
-                    "`checks: {answer_length: info}` in mkdocs.yml reports it without failing).",
-                    page.file.src_uri,
-                    quiz.questions[0].line + offset,
-                    tell.message(offset),
-                    answer_length,
-                )
+            if (note := answer_length_note(src, quiz, offset, answer_length)) is not None:
+                report("%s", note)
     for error in errors:
-        log.warning(
-            "%s:%d: Knowledge Check is not a quiz: %s; the section stays ordinary Markdown.",
-            page.file.src_uri,
-            error.line + offset,
-            error.message,
-        )
+        log.warning("%s", not_a_quiz(src, error, offset))
     return result
 
 
