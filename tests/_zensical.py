@@ -32,6 +32,7 @@ atexit.register(_SERVERS.close)
 
 def project_copy(dest: Path) -> Path:
     """A copy of the course project at dest (without anything generated or built)."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         source = PROJECT / name
         if source.is_dir():

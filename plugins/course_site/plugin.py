@@ -57,6 +57,7 @@ from .render import (
 )
 from .search_json import EntryJson, keep_entry_json
 from .search_text import lighten_search_indexing
+from .snippet_paths import anchor_snippet_paths
 from .strictness import StrictGate
 from .validate import load_course
 
@@ -117,6 +118,7 @@ class CoursePlugin(BasePlugin[CoursePluginConfig]):
             keep_theme_work(config.theme, self.template_code, self.theme_listings)
             remember_page_urls()
         self.gate.start(bool(config.strict))
+        anchor_snippet_paths(config.mdx_configs, config.config_file_path)
         self.quiz_inline = QuizInline(config)
         register_assets(config)
         if self.config.fast_build and config.theme.name == "material":

@@ -88,7 +88,8 @@ def estimate(markdown: str) -> Estimate:
 def duration_problem(src: str, declared: int, found: Estimate) -> str | None:
     """A message naming the file, both durations and the fix, or None when they agree."""
     minutes = found.minutes
-    low, high = minutes * LOWEST, minutes * HIGHEST
+    # Durations are whole minutes, so 1 min is never too long, however short the page.
+    low, high = minutes * LOWEST, max(1.0, minutes * HIGHEST)
     if low <= declared <= high:
         return None
     suggestion = format_minutes(max(1, round(minutes)))

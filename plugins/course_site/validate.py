@@ -36,7 +36,9 @@ class Broken:
     or not UTF-8 on its id line): any link to an unknown id may then be a link to it."""
 
     def add(self, fields: Mapping[str, Any]) -> None:
-        if not isinstance(fields.get("id"), str):
+        lesson_id = fields.get("id")
+        # U+FFFD stands for bytes that were not UTF-8: the id as written is unknown.
+        if not isinstance(lesson_id, str) or "\ufffd" in lesson_id:
             self.unnamed = True
         for key, into in (("id", self.ids), ("prevLessonId", self.neighbours)):
             value = fields.get(key)
