@@ -109,6 +109,8 @@ class WatchedRun:
     report: dict[str, Any]
     junit: ET.Element
     pid: int
+    interrupted_at: float | None = None
+    """Seconds after the start when SIGINT was sent (None: never)."""
 
     def message(self, check: str) -> str:
         for case in self.junit.iter("testcase"):
@@ -165,6 +167,7 @@ def grade_watched(
         )
         status = None
         peak_kb = 0
+        interrupted_at = None
         try:
             deadline = started + timeout
             while time.monotonic() < deadline:
@@ -174,6 +177,7 @@ def grade_watched(
                     break
                 if interrupt_when is not None and interrupt_when(process.pid):
                     process.send_signal(signal.SIGINT)
+                    interrupted_at = time.monotonic() - started
                     interrupt_when = None
                 time.sleep(0.1)
             else:
@@ -191,6 +195,7 @@ def grade_watched(
         report=json.loads(report.read_text()) if report.exists() else {},
         junit=ET.parse(junit).getroot() if junit.exists() else ET.Element("none"),
         pid=process.pid,
+        interrupted_at=interrupted_at,
     )
 
 
