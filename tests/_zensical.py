@@ -22,6 +22,7 @@ import pytest
 from _browser import PROJECT, serve
 from _site import build_loaded
 from course_site.cli import main as course_site
+from course_site.generate import ZENSICAL_SITE_DIR
 from mkdocs.config import load_config
 
 COPIED = ("mkdocs.yml", "docs", "overrides", "exercises")
@@ -69,7 +70,7 @@ def served_course(front_end: str) -> tuple[str, Path]:
     """(base URL, site folder) of the real course built by `front_end` and served."""
     root = project_copy(Path(tempfile.mkdtemp(prefix=f"course-{front_end}-")))
     _SERVERS.callback(shutil.rmtree, root, ignore_errors=True)
-    site = root / "site"
+    site = root / ("site" if front_end == "mkdocs" else ZENSICAL_SITE_DIR)
     url = _SERVERS.enter_context(serve(site))
     if front_end == "mkdocs":
         with contextlib.chdir(root):

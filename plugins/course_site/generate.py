@@ -6,8 +6,8 @@ out during a MkDocs build (the nav in course order, which the footer's prev/next
 follow; the home overview and the section pages; each lesson's meta line) is worked out
 here, once, with the same reader, validation and renderers, and written down:
 
-- `zensical.yml`: `INHERIT: mkdocs.yml`, the course's `nav`, our two Markdown
-  extensions and the quiz script and style (Zensical appends lists it inherits);
+- `zensical.yml`: `INHERIT: mkdocs.yml`, its own `site_dir`, the course's `nav`, our two
+  Markdown extensions and the quiz script and style (Zensical appends lists it inherits);
 - `docs/<section>/index.md` for each section whose author wrote none (a title and the
   lesson-list marker, which the MkDocs plugin fills in just as it fills a generated page);
 - `docs/assets/course/course.json`: per lesson what the pages extension adds to it, the
@@ -46,6 +46,9 @@ from .sealed import digest, is_generated, seal
 from .validate import load_course
 
 ZENSICAL_CONFIG = "zensical.yml"
+ZENSICAL_SITE_DIR = "site-zensical"
+"""Zensical's output folder: not MkDocs' `site/`, so one front end's build never mixes its
+files into the other's (both build from the same project folder)."""
 COURSE_DATA = "assets/course/course.json"
 """Inside docs/: read by the `course_pages` extension at build time, served to readers."""
 ASSETS_DIR = Path(__file__).parent / "quiz" / "assets"
@@ -161,6 +164,7 @@ def generate(project: Project) -> Generated:
 def _zensical_config(project: Project, nav: list) -> str:
     settings = {
         "INHERIT": project.config_name,
+        "site_dir": ZENSICAL_SITE_DIR,
         "nav": nav,
         "markdown_extensions": sorted(OWN_EXTENSIONS),
         "extra_javascript": [ASSETS[0]],
