@@ -112,6 +112,14 @@ class WatchedRun:
     interrupted_at: float | None = None
     """Seconds after the start when SIGINT was sent (None: never)."""
 
+    def check_seconds(self, check: str) -> float:
+        """How long the grading run's *check* took (its JUnit time): without the start-up
+        of pytest and the grader, which is slow under the test host VM's emulation."""
+        for case in self.junit.iter("testcase"):
+            if case.get("name") == check:
+                return float(case.get("time") or "nan")
+        raise AssertionError(f"no {check!r} in the run's JUnit XML:\n{self.output}")
+
     def message(self, check: str) -> str:
         for case in self.junit.iter("testcase"):
             if case.get("name") == check:
