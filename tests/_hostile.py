@@ -112,21 +112,25 @@ class WatchedRun:
     interrupted_at: float | None = None
     """Seconds after the start when SIGINT was sent (None: never)."""
 
+    def _case(self, check: str) -> ET.Element | None:
+        """The grading run's JUnit test case for *check*."""
+        return next((c for c in self.junit.iter("testcase") if c.get("name") == check), None)
+
     def check_seconds(self, check: str) -> float:
         """How long the grading run's *check* took (its JUnit time): without the start-up
         of pytest and the grader, which is slow under the test host VM's emulation."""
-        for case in self.junit.iter("testcase"):
-            if case.get("name") == check:
-                return float(case.get("time") or "nan")
-        raise AssertionError(f"no {check!r} in the run's JUnit XML:\n{self.output}")
+        case = self._case(check)
+        if case is None:
+            raise AssertionError(f"no {check!r} in the run's JUnit XML:\n{self.output}")
+        return float(case.get("time") or "nan")
 
     def message(self, check: str) -> str:
-        for case in self.junit.iter("testcase"):
-            if case.get("name") == check:
-                parts = [(child.get("message") or "") + "\n" + (child.text or "") for child in case]
-                props = [p.get("value") or "" for p in case.iter("property")]
-                return "\n".join(parts + props)
-        return ""
+        case = self._case(check)
+        if case is None:
+            return ""
+        parts = [(child.get("message") or "") + "\n" + (child.text or "") for child in case]
+        props = [p.get("value") or "" for p in case.iter("property")]
+        return "\n".join(parts + props)
 
     def protections(self) -> dict[str, dict[str, Any]]:
         found = self.report.get("extra_data", {}).get("sandbox", {}).get("hostile", [])
