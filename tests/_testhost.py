@@ -48,9 +48,9 @@ class TesthostRun:
 
 
 def require_testhost() -> None:
-    """Skip where the VM cannot be built (not root); fail where it should but cannot."""
+    """Fail with what to do where the VM cannot be built or booted (CI runs as root)."""
     if os.geteuid() != 0:
-        pytest.skip("the test host's image is built as root (debootstrap, chroot)")
+        pytest.fail("the test host's image is built as root (debootstrap, chroot): run as root")
     if shutil.which("qemu-system-x86_64") is None:
         pytest.fail("qemu-system-x86_64 not found: run bash scripts/provision.sh")
 
