@@ -1,18 +1,20 @@
-"""A Dockerfile as stages of instructions, parsed with `dockerfile-parse`.
+"""A Dockerfile as stages of instructions, parsed by BuildKit's own parser (PyPI `dockerfile`).
+
+BuildKit's parser knows heredocs, `# escape=`, comments inside continuations, lower case
+and CRLF, so a heredoc body line such as `USER root` is never read as an instruction.
 
 Pure: no Docker engine involved. Line numbers are 1-based, as editors show them.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dockerfile_parse import DockerfileParser
+import dockerfile as buildkit
 
 _FLAG = re.compile(r"--([a-z-]+)(?:=(\S*))?")
 
@@ -72,6 +74,8 @@ class Dockerfile:
     text: str
     stages: list[Stage]
     directives: dict[str, str] = field(default_factory=dict)
+    #: ARG lines before the first FROM: the build's global arguments.
+    global_args: list[Instruction] = field(default_factory=list)
 
     @property
     def final(self) -> Stage | None:
@@ -141,31 +145,54 @@ def exec_words(args: str) -> list[str]:
         return text.split()
 
 
-def parse(text: str) -> Dockerfile:
-    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")), env_replace=False)
+#: The instructions BuildKit knows; anything else is a parse error there, so here too.
+KEYWORDS = frozenset(
+    "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
+    "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
+)
+
+
+def _directives(text: str) -> dict[str, str]:
     directives: dict[str, str] = {}
     for line in text.splitlines():
         match = re.match(r"#\s*(syntax|escape|check)\s*=\s*(.+)", line.strip(), re.I)
         if not match:
             break
         directives[match.group(1).lower()] = match.group(2).strip()
+    return directives
+
+
+def parse(text: str) -> Dockerfile:
+    """Stages of instructions; a ValueError names the line BuildKit would reject."""
+    try:
+        commands = buildkit.parse_string(text)
+    except buildkit.GoParseError as error:
+        raise ValueError(f"the Dockerfile does not parse: {error}") from error
     stages: list[Stage] = []
-    for item in parser.structure:
-        keyword = item["instruction"].upper()
-        if keyword == "COMMENT":
-            continue
-        value = item["value"]
-        line = item["startline"] + 1
+    global_args: list[Instruction] = []
+    for command in commands:
+        keyword = command.cmd.upper()
+        line = command.start_line
+        if keyword not in KEYWORDS:
+            raise ValueError(
+                f"line {line}: unknown instruction {command.cmd!r} (BuildKit rejects it; "
+                "a heredoc `<<EOF` works only after RUN, COPY and ADD)"
+            )
+        value = command.original.strip()[len(command.cmd) :].strip()
         flags, args = split_flags(value)
         instruction = Instruction(keyword, value, line, flags, args)
         if keyword == "FROM":
-            words = args.split()
+            words = [w for w in command.value if w]
             base = words[0] if words else ""
             alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
             stages.append(Stage(len(stages), base, alias, line))
+        elif not stages and keyword != "ARG":
+            raise ValueError(f"line {line}: {keyword} before the first FROM (only ARG may be)")
         if stages:
             stages[-1].instructions.append(instruction)
-    return Dockerfile(text, stages, directives)
+        else:
+            global_args.append(instruction)
+    return Dockerfile(text, stages, _directives(text), global_args)
 
 
 def read(path: Path) -> Dockerfile:
