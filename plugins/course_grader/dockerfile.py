@@ -16,6 +16,8 @@ from pathlib import Path
 
 import dockerfile as buildkit
 
+from .dockerfile_args import UnresolvedArg, expand, global_scope
+
 _FLAG = re.compile(r"--([a-z-]+)(?:=(\S*))?")
 
 
@@ -60,6 +62,8 @@ class Stage:
     alias: str | None
     line: int
     instructions: list[Instruction] = field(default_factory=list)
+    #: Why the FROM line's `$ARG` could not be resolved (then `base` is the raw text).
+    base_error: str | None = None
 
     def named(self, keyword: str) -> list[Instruction]:
         return [i for i in self.instructions if i.keyword == keyword]
@@ -102,6 +106,21 @@ class Dockerfile:
                 continue
             result.append((stage, ImageRef.parse(stage.base)))
         return result
+
+    def parent(self, stage: Stage) -> Stage | None:
+        """The earlier stage *stage* starts FROM, if it starts from one."""
+        earlier = self.stage_named(stage.base)
+        return earlier if earlier is not None and earlier.index < stage.index else None
+
+    def inherited(self, stage: Stage, keyword: str) -> tuple[Stage, Instruction] | None:
+        """The last *keyword* in *stage*, or in the stages it is built FROM (as the builder)."""
+        current: Stage | None = stage
+        while current is not None:
+            found = current.last(keyword)
+            if found is not None:
+                return current, found
+            current = self.parent(current)
+        return None
 
     def base_image_of_final(self) -> str | None:
         """The image the final stage starts from, following stage aliases."""
@@ -147,8 +166,26 @@ def exec_words(args: str) -> list[str]:
 
 #: The instructions BuildKit knows; anything else is a parse error there, so here too.
 KEYWORDS = frozenset(
-    "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
-    "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
+    [
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    ]
 )
 
 
@@ -192,6 +229,12 @@ def parse(text: str) -> Dockerfile:
             stages[-1].instructions.append(instruction)
         else:
             global_args.append(instruction)
+    scope = global_scope(global_args)
+    for stage in stages:
+        try:
+            stage.base = expand(stage.base, scope, stage.line)
+        except UnresolvedArg as error:
+            stage.base_error = str(error)
     return Dockerfile(text, stages, _directives(text), global_args)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .dockerfile import Dockerfile, ImageRef, Instruction, exec_words
+from .dockerfile_args import global_scope, resolved_user
 
 HINTS = {
     "loopback": (
@@ -134,8 +135,20 @@ def healthcheck_tool(dockerfile: Dockerfile) -> str | None:
 
 
 def final_user(dockerfile: Dockerfile) -> Instruction | None:
+    """The USER the final stage runs as, inherited from the stage it is built FROM."""
     final = dockerfile.final
-    return final.last("USER") if final else None
+    found = dockerfile.inherited(final, "USER") if final else None
+    return found[1] if found else None
+
+
+def final_user_value(dockerfile: Dockerfile) -> tuple[Instruction, str] | None:
+    """(USER line, its value with ARG/ENV resolved); UnresolvedArg names the variable."""
+    final = dockerfile.final
+    found = dockerfile.inherited(final, "USER") if final else None
+    if found is None:
+        return None
+    stage, user = found
+    return user, resolved_user(stage, user, global_scope(dockerfile.global_args))
 
 
 def is_root_user(user: str) -> bool:

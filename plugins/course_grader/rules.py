@@ -12,10 +12,14 @@ from docker.utils.build import PatternMatcher
 
 from . import hints
 from .dockerfile import Dockerfile
+from .dockerfile_args import UnresolvedArg
 from .errors import CheckFailed
 
 
 def pinned_base(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
+    broken = [s.base_error for s in dockerfile.stages if s.base_error]
+    if broken:
+        raise CheckFailed("pinned-base", "cannot tell the base image: " + "; ".join(broken))
     bases = dockerfile.external_bases()
     if not bases:
         raise CheckFailed("pinned-base", "the Dockerfile has no FROM line naming a base image")
@@ -62,8 +66,12 @@ def multi_stage(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
 
 
 def non_root(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
-    user = hints.final_user(dockerfile)
-    if user is None or hints.is_root_user(user.args):
+    try:
+        found = hints.final_user_value(dockerfile)
+    except UnresolvedArg as error:
+        raise CheckFailed("non-root", f"cannot tell the user: {error}") from error
+    user, value = found if found else (None, "")
+    if user is None or hints.is_root_user(value):
         raise CheckFailed(
             "non-root",
             "the container would run as root",
@@ -71,16 +79,17 @@ def non_root(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
             found=(
                 "no USER in the final stage"
                 if user is None
-                else f"line {user.line}: USER {user.args}"
+                else f"line {user.line}: USER {user.args} (= {value})"
             ),
             hints=[hints.hint("root")],
         )
-    return f"runs as {user.args} (line {user.line})"
+    return f"runs as {value} (line {user.line})"
 
 
 def healthcheck_declared(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
     final = dockerfile.final
-    check = final.last("HEALTHCHECK") if final else None
+    found = dockerfile.inherited(final, "HEALTHCHECK") if final else None
+    check = found[1] if found else None
     if check is None or check.args.strip().upper() == "NONE":
         raise CheckFailed(
             "healthcheck-declared",
