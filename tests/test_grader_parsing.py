@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from course_grader import hints, rules
-from course_grader.dockerfile import parse
-from course_grader.errors import CheckFailed
+from course_grader import hints, pinning, rules
+from course_grader.dockerfile import ImageRef, parse
+from course_grader.errors import CheckFailed, ExerciseConfigError
+from course_grader.exercise import load_exercise
 
 PINNED = "FROM python:3.11-slim-bookworm\n"
 
@@ -145,3 +146,59 @@ def test_final_stage_from_an_earlier_stage_inherits_its_user_and_healthcheck():
 def test_final_stage_from_an_earlier_root_stage_is_root():
     text = PINNED.replace("\n", " AS base\n") + "USER root\nFROM base\n"
     assert "root" in failure(rules.non_root, parse(text), {}).render()
+
+
+# -- pinning ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "pinned"),
+    [
+        ("python:3.11-slim-bookworm", True),
+        ("python:3.11.9-slim", True),
+        ("ubuntu:22.04", True),
+        ("ubuntu:jammy", True),
+        ("python:3.11-alpine3.20", True),
+        ("cgr.dev/chainguard/python:latest-dev@sha256:" + "a" * 64, True),
+        ("python:3.11-slim", False),
+        ("python:3.11", False),
+        ("ubuntu", False),
+        ("ubuntu:latest", False),
+        ("gcr.io/distroless/python3-debian12", False),
+    ],
+)
+def test_the_pinning_definition(ref, pinned):
+    assert pinning.is_pinned(ImageRef.parse(ref)) is pinned
+
+
+def test_level_minor_accepts_a_release_tag():
+    assert pinning.is_pinned(ImageRef.parse("python:3.11-slim"), "minor")
+
+
+def test_the_rule_quotes_the_definition():
+    error = failure(rules.pinned_base, parse("FROM python:3.11-slim\n"), {})
+    assert error.expected == pinning.DEFINITION
+
+
+def test_a_stage_alias_is_followed_back_to_the_external_image():
+    text = "FROM python:3.11 AS base\nFROM base\n"
+    assert "line 1" in failure(rules.pinned_base, parse(text), {}).found
+
+
+def test_scratch_is_pinned():
+    text = PINNED.replace("\n", " AS b\n") + "FROM scratch\nCOPY --from=b /a /a\n"
+    assert rules.pinned_base(parse(text), {})
+
+
+def test_an_unknown_pinning_level_names_exercise_yml_and_the_field(tmp_path):
+    config = tmp_path / "exercise.yml"
+    config.write_text("checks:\n  pinned-base:\n    level: major\n", encoding="utf-8")
+    with pytest.raises(ExerciseConfigError, match=r"exercise.yml: checks.pinned-base.level"):
+        load_exercise(config)
+
+
+def test_lint_lists_are_validated(tmp_path):
+    config = tmp_path / "exercise.yml"
+    config.write_text("checks:\n  lint:\n    not_secrets: TOKEN\n", encoding="utf-8")
+    with pytest.raises(ExerciseConfigError, match=r"checks.lint.not_secrets"):
+        load_exercise(config)

@@ -97,7 +97,9 @@ def test_exec_words_read_json_and_shell_forms():
 # -- static rules -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("base", ["python", "python:latest", "python:3", "python:slim"])
+@pytest.mark.parametrize(
+    "base", ["python", "python:latest", "python:3", "python:slim", "python:3.11-slim"]
+)
 def test_pinned_base_fails_without_a_version_tag(base):
     error = failure(rules.pinned_base, parse(f"FROM {base}\n"), {})
     assert error.check == "pinned-base"
@@ -106,7 +108,7 @@ def test_pinned_base_fails_without_a_version_tag(base):
 
 
 @pytest.mark.parametrize(
-    "base", ["python:3.11-slim", "python:3.11-slim-bookworm", "python:3.11.9", "python@sha256:0f"]
+    "base", ["python:3.11-slim-bookworm", "python:3.11.9", "python@sha256:0f", "ubuntu:22.04"]
 )
 def test_pinned_base_passes_with_a_version_or_digest(base):
     assert rules.pinned_base(parse(f"FROM {base}\n"), {})

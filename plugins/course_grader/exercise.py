@@ -13,6 +13,7 @@ import yaml
 
 from .errors import ExerciseConfigError
 from .limits import BuildLimits, RunLimits
+from .pinning import LEVELS as PIN_LEVELS
 
 #: Check ids, in the order they run: static checks first, then the ones that need an engine.
 STATIC_CHECKS = (
@@ -123,6 +124,22 @@ def _submission(data: dict[str, Any], where: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _validate_params(check_id: str, params: dict[str, Any], where: Path) -> None:
+    """The parameters of the static checks that change a verdict, checked at load time."""
+    if check_id == "pinned-base" and "level" in params and params["level"] not in PIN_LEVELS:
+        raise ExerciseConfigError(
+            f"{where}: checks.pinned-base.level: expected one of {', '.join(PIN_LEVELS)}, "
+            f"found {params['level']!r}"
+        )
+    if check_id == "lint":
+        for key in ("trusted_registries", "ignore", "not_secrets"):
+            value = params.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ExerciseConfigError(
+                    f"{where}: checks.lint.{key}: expected a list of strings, found {value!r}"
+                )
+
+
 def load_exercise(path: Path) -> Exercise:
     """Read `exercise.yml` at *path*; the exercise folder is its parent."""
     try:
@@ -153,6 +170,7 @@ def load_exercise(path: Path) -> Exercise:
                 f"{', '.join(VISIBILITIES)}, found {visibility!r}"
             )
         params = {k: v for k, v in spec.items() if k not in {"points", "visibility"}}
+        _validate_params(check_id, params, path)
         checks.append(Check(check_id, float(points), params, visibility))
     checks.sort(key=lambda c: CHECK_IDS.index(c.id))
     port = data.get("port", 8000)

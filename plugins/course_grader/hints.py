@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from . import pinning
 from .dockerfile import Dockerfile, ImageRef, Instruction, exec_words
 from .dockerfile_args import global_scope, resolved_user
 
@@ -36,8 +37,9 @@ HINTS = {
         "every package; COPY requirements.txt and RUN pip install first, then COPY the code"
     ),
     "unpinned-base": (
-        "the base image is not pinned: `latest` or no tag changes under you; name a version, "
-        "e.g. FROM python:3.11-slim-bookworm"
+        "the base image is not pinned, so it changes under you. "
+        + pinning.DEFINITION
+        + " E.g. FROM python:3.11-slim-bookworm"
     ),
     "buildkit-syntax": (
         "{what} needs BuildKit, but this grader fell back to the classic builder (no "
@@ -187,15 +189,13 @@ def requirements_after_code(dockerfile: Dockerfile) -> Instruction | None:
     return None
 
 
-def unpinned_bases(dockerfile: Dockerfile) -> list[tuple[int, ImageRef]]:
-    """(line, image) for each FROM whose tag is missing, `latest`, or names no version."""
-    result = []
-    for stage, ref in dockerfile.external_bases():
-        if ref.digest:
-            continue
-        if ref.tag is None or ref.tag == "latest" or not re.search(r"\d+\.\d+", ref.tag):
-            result.append((stage.line, ref))
-    return result
+def unpinned_bases(dockerfile: Dockerfile, level: str = "patch") -> list[tuple[int, ImageRef]]:
+    """(line, image) for each external FROM that `pinning.DEFINITION` does not call pinned."""
+    return [
+        (stage.line, ref)
+        for stage, ref in dockerfile.external_bases()
+        if not pinning.is_pinned(ref, level)
+    ]
 
 
 def buildkit_syntax(dockerfile: Dockerfile) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from docker.utils.build import PatternMatcher
 
-from . import hints
+from . import hints, pinning
 from .dockerfile import Dockerfile
 from .dockerfile_args import UnresolvedArg
 from .errors import CheckFailed
@@ -23,12 +23,12 @@ def pinned_base(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
     bases = dockerfile.external_bases()
     if not bases:
         raise CheckFailed("pinned-base", "the Dockerfile has no FROM line naming a base image")
-    unpinned = hints.unpinned_bases(dockerfile)
+    unpinned = hints.unpinned_bases(dockerfile, params.get("level", "patch"))
     if unpinned:
         raise CheckFailed(
             "pinned-base",
             "the base image is not pinned to a version",
-            expected="FROM <image>:<version tag, e.g. 3.11-slim-bookworm> (or @sha256:<digest>)",
+            expected=pinning.DEFINITION,
             found="; ".join(f"line {line}: FROM {ref}" for line, ref in unpinned),
             hints=[hints.hint("unpinned-base")],
         )
