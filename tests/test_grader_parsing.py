@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from course_grader import hints, pinning, rules
 from course_grader.dockerfile import ImageRef, parse
@@ -202,3 +204,16 @@ def test_lint_lists_are_validated(tmp_path):
     config.write_text("checks:\n  lint:\n    not_secrets: TOKEN\n", encoding="utf-8")
     with pytest.raises(ExerciseConfigError, match=r"checks.lint.not_secrets"):
         load_exercise(config)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "exercises/02-production-image/README.md",
+        "exercises/03-ship-it/README.md",
+        "docs/deployment/mlops-docker.md",
+    ],
+)
+def test_the_readmes_and_the_lesson_quote_the_definition(path):
+    text = " ".join((Path(__file__).parent.parent / path).read_text(encoding="utf-8").split())
+    assert pinning.DEFINITION in text
