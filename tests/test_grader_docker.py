@@ -121,6 +121,7 @@ def test_starter_02_fails_every_production_check(pytester, tmp_path):
     failed = run.failed()
     assert failed == {
         "lint",
+        "pinned-base",  # python:3.11-slim moves with every patch release: not pinned
         "multi-stage",
         "non-root",
         "healthcheck-declared",
@@ -129,7 +130,7 @@ def test_starter_02_fails_every_production_check(pytester, tmp_path):
         "image-size",
         "layer-cache",
     }
-    assert {"build", "health", "predict", "pinned-base"}.isdisjoint(failed)
+    assert {"build", "health", "predict"}.isdisjoint(failed)
     # Single stage, pip's cache and every .pyc: far over a budget the solution meets.
     size = run.message("image-size")
     assert "multi-stage build" in size and "--no-compile" in size, size
