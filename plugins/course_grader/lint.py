@@ -12,6 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import lint_input
+from .dockerfile import parse
 from .errors import CheckFailed
 
 LEVELS = ("error", "warning", "info", "style")
@@ -47,11 +49,11 @@ def hadolint_executable() -> str | None:
 
 
 def _run(
-    command: list[str], dockerfile: Path, env: dict[str, str], workdir: str
+    command: list[str], text: str, env: dict[str, str], workdir: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*command, "-"],
-        input=dockerfile.read_text(encoding="utf-8"),
+        input=text,
         capture_output=True,
         text=True,
         timeout=60,
@@ -61,7 +63,9 @@ def _run(
     )
 
 
-def run_hadolint(dockerfile: Path, ignore: tuple[str, ...] = ()) -> list[Finding]:
+def run_hadolint(
+    dockerfile: Path, ignore: tuple[str, ...] = (), trusted: tuple[str, ...] = ()
+) -> list[Finding]:
     executable = hadolint_executable()
     if executable is None:
         raise CheckFailed(
@@ -80,18 +84,30 @@ def run_hadolint(dockerfile: Path, ignore: tuple[str, ...] = ()) -> list[Finding
     ]
     for code in ignore:
         command += ["--ignore", code]
+    for registry in trusted:
+        command += ["--trusted-registry", registry]
+    try:
+        parsed = parse(dockerfile.read_text(encoding="utf-8"))
+        text, origin = lint_input.for_hadolint(parsed)
+    except ValueError:  # hadolint reports the parse error itself, at its own line
+        text, origin = dockerfile.read_text(encoding="utf-8"), []
     # Only the Dockerfile's own text counts: no project .hadolint.yaml, no pragmas.
     env = {k: v for k, v in os.environ.items() if not k.startswith("HADOLINT_")}
     # Run outside the exercise folder so a student's .hadolint.yaml cannot switch rules off.
     with tempfile.TemporaryDirectory() as workdir:
-        result = _run(command, dockerfile, env, workdir)
+        result = _run(command, text, env, workdir)
     try:
         raw = json.loads(result.stdout or "[]")
     except json.JSONDecodeError as error:
         raise CheckFailed(
             "lint", "hadolint did not run", found=(result.stderr or result.stdout).strip()[:500]
         ) from error
-    return [Finding(int(f.get("line", 0)), f["code"], f["level"], f["message"]) for f in raw]
+    findings = []
+    for item in raw:
+        line = int(item.get("line", 0))
+        line = origin[line - 1] if 0 < line <= len(origin) else line
+        findings.append(Finding(line, item["code"], item["level"], item["message"]))
+    return findings
 
 
 def lint(dockerfile: Path, params: dict, active_checks: set[str]) -> str:
@@ -102,7 +118,18 @@ def lint(dockerfile: Path, params: dict, active_checks: set[str]) -> str:
     for check, codes in GRADED_ELSEWHERE.items():
         if check in active_checks:
             ignore += codes
-    findings = run_hadolint(dockerfile, ignore)
+    findings = run_hadolint(dockerfile, ignore, tuple(params.get("trusted_registries", ())))
+    allowed = lint_input.NOT_SECRETS | {n.upper() for n in params.get("not_secrets", ())}
+    try:
+        parsed = parse(dockerfile.read_text(encoding="utf-8"))
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        findings = [
+            f
+            for f in findings
+            if not (f.code == "DL3064" and lint_input.is_false_secret(parsed, f.line, allowed))
+        ]
     limit = LEVELS.index(threshold)
     failing = [f for f in findings if f.level in LEVELS and LEVELS.index(f.level) <= limit]
     if failing:
