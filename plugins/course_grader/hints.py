@@ -153,6 +153,18 @@ def final_user_value(dockerfile: Dockerfile) -> tuple[Instruction, str] | None:
     return user, resolved_user(stage, user, global_scope(dockerfile.global_args))
 
 
+def base_decides(dockerfile: Dockerfile) -> str | None:
+    """The final stage's external base when it is not a Docker Official Image: such bases
+    (distroless, Chainguard) may set their own USER and HEALTHCHECK, so only the built
+    image can tell; official images (`python`, `ubuntu`) run as root and declare none."""
+    base = dockerfile.base_image_of_final()
+    if not base or base == "scratch":
+        return None
+    name = ImageRef.parse(base).name
+    official = "/" not in name or name.startswith(("library/", "docker.io/library/"))
+    return None if official else base
+
+
 def is_root_user(user: str) -> bool:
     name = user.split(":", 1)[0].strip()
     return name in {"root", "0"}

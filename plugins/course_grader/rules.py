@@ -15,6 +15,9 @@ from .dockerfile import Dockerfile
 from .dockerfile_args import UnresolvedArg
 from .errors import CheckFailed
 
+#: How a static rule starts its note when only the built image can tell (see checks_image).
+UNKNOWN = "unknown from the Dockerfile, judged from the image: "
+
 
 def pinned_base(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
     broken = [s.base_error for s in dockerfile.stages if s.base_error]
@@ -71,6 +74,8 @@ def non_root(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
     except UnresolvedArg as error:
         raise CheckFailed("non-root", f"cannot tell the user: {error}") from error
     user, value = found if found else (None, "")
+    if user is None and hints.base_decides(dockerfile):
+        return UNKNOWN + f"no USER; the base {hints.base_decides(dockerfile)} sets its own"
     if user is None or hints.is_root_user(value):
         raise CheckFailed(
             "non-root",
@@ -90,6 +95,10 @@ def healthcheck_declared(dockerfile: Dockerfile, params: dict[str, Any]) -> str:
     final = dockerfile.final
     found = dockerfile.inherited(final, "HEALTHCHECK") if final else None
     check = found[1] if found else None
+    if check is None and hints.base_decides(dockerfile):
+        return (
+            UNKNOWN + f"no HEALTHCHECK; the base {hints.base_decides(dockerfile)} may declare one"
+        )
     if check is None or check.args.strip().upper() == "NONE":
         raise CheckFailed(
             "healthcheck-declared",

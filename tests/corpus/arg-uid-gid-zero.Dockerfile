@@ -1,0 +1,7 @@
+FROM python:3.11-slim-bookworm
+ARG UID=0
+ARG GID=0
+USER $UID:$GID
+HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen(\"http://127.0.0.1:8000/\")"]
+COPY app/ /app/
+CMD ["python", "-m", "http.server", "8000"]
