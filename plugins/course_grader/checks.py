@@ -16,6 +16,7 @@ from .build import BuildResult
 from .checks_container import ContainerChecks
 from .checks_image import ImageChecks
 from .checks_static import StaticChecks
+from .checks_user import ImageJudgedChecks
 from .container import Container, Probe
 from .dockerfile import Dockerfile, read
 from .engine import Engine
@@ -33,7 +34,7 @@ from .sandbox import Protection
 from .texts import tail
 
 
-class ExerciseRun(Readiness, StaticChecks, ImageChecks, ContainerChecks):
+class ExerciseRun(Readiness, StaticChecks, ImageJudgedChecks, ImageChecks, ContainerChecks):
     """Everything one exercise's checks share during a pytest session.
 
     Checks are `check_<id>` methods (id with `-` as `_`), grouped by phase in the
@@ -49,6 +50,7 @@ class ExerciseRun(Readiness, StaticChecks, ImageChecks, ContainerChecks):
         self._build: BuildResult | GraderError | None = None
         self._container: Container | GraderError | None = None
         self._ready: Probe | GraderError | None = None
+        self._facts = None
         self.results: dict[str, bool] = {}
         #: The sandbox's protections in force for this exercise, by name (latest wins).
         self.protections: dict[str, Protection] = {}

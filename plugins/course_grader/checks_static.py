@@ -36,13 +36,5 @@ class StaticChecks:
         check = "multi-stage"
         return rules.multi_stage(self.dockerfile(check), self.exercise.params(check))
 
-    def check_non_root(self) -> str:
-        return rules.non_root(self.dockerfile("non-root"), self.exercise.params("non-root"))
-
-    def check_healthcheck_declared(self) -> str:
-        return rules.healthcheck_declared(
-            self.dockerfile("healthcheck-declared"), self.exercise.params("healthcheck-declared")
-        )
-
     def check_dockerignore(self) -> str:
         return rules.dockerignore(self.exercise.root, self.exercise.params("dockerignore"))
