@@ -5,12 +5,14 @@ Dockerfile also read statically to show where the two readings part."""
 from __future__ import annotations
 
 import io
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import pytest
+import yaml
 from course_grader import image_facts
 from course_grader.checks import ExerciseRun
 from course_grader.engine import Engine
@@ -18,6 +20,9 @@ from course_grader.errors import CheckFailed
 from course_grader.exercise import load_exercise
 
 BASE = "python:3.11-slim-bookworm"
+CORPUS = Path(__file__).parent / "corpus"
+EXPECTED = yaml.safe_load((CORPUS / "expected.yml").read_text(encoding="utf-8"))
+BUILDABLE = sorted(name for name, entry in EXPECTED.items() if entry["buildable"])
 CONFIG = (
     "checks:\n  build: {points: 1}\n  non-root: {points: 1}\n  healthcheck-declared: {points: 1}\n"
 )
@@ -88,12 +93,14 @@ def nonroot_base(client) -> Iterator[str]:
     client.images.remove(image.id, force=True)
 
 
-def verdicts(folder: Path, dockerfile: str, *, with_engine: bool = True) -> dict[str, str]:
-    """Each check's note ("pass: …") or rendered failure, graded on the real engine."""
+def verdicts(folder: Path, dockerfile: str | None = None) -> dict[str, str]:
+    """Each check's note ("pass: …") or rendered failure, graded on the real engine
+    (`dockerfile` None: the folder already holds one)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "exercise.yml").write_text(CONFIG, encoding="utf-8")
-    (folder / "Dockerfile").write_text(dockerfile, encoding="utf-8")
-    (folder / ".dockerignore").write_text("*\n", encoding="utf-8")
+    if dockerfile is not None:
+        (folder / "Dockerfile").write_text(dockerfile, encoding="utf-8")
+        (folder / ".dockerignore").write_text("*\n", encoding="utf-8")
     engines: list[Engine] = []
 
     def connect() -> Engine:
@@ -180,3 +187,19 @@ def test_healthcheck_none_in_the_final_stage_overrides_the_base(tmp_path, nonroo
     found = verdicts(tmp_path, f"FROM {nonroot_base}\nHEALTHCHECK NONE\n")
     assert "HEALTHCHECK NONE" in found["healthcheck-declared"], found
     assert not found["healthcheck-declared"].startswith("pass")
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", BUILDABLE)
+def test_the_built_corpus_image_gives_the_expected_verdict(name, tmp_path):
+    """The corpus' expected verdicts (also the static rules', test_grader_corpus.py) are
+    what the engine's own build of the same file says."""
+    shutil.copyfile(CORPUS / f"{name}.Dockerfile", tmp_path / "Dockerfile")  # bytes: CRLF kept
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("print('ok')\n", encoding="utf-8")
+    found = verdicts(tmp_path)
+    assert found["build"].startswith("pass"), found["build"]
+    for check in ("non-root", "healthcheck-declared"):
+        outcome = "pass" if found[check].startswith("pass") else "fail"
+        assert outcome == EXPECTED[name][check], found[check]
+        assert "judged from the built image" in found[check] or outcome == "fail"
