@@ -55,11 +55,16 @@ def copy_exercise(
 #: In the test host VM (software emulation) the ex02 app takes over a minute to import
 #: scikit-learn; an instructor on such a slow host raises run.startup_timeout the same way.
 EMULATED_STARTUP_TIMEOUT = 600
+#: There each HEALTHCHECK probe (a `docker exec` of python) costs seconds of the one CPU:
+#: run every 0.5 s they starved the app's start (health took 209 s, not about 50).
+EMULATED_HEALTHCHECK_INTERVAL = 5.0
 
 
 def _allow_an_emulated_start(exercise_yml: Path) -> None:
     config = yaml.safe_load(exercise_yml.read_text(encoding="utf-8"))
-    config.setdefault("run", {})["startup_timeout"] = EMULATED_STARTUP_TIMEOUT
+    run = config.setdefault("run", {})
+    run["startup_timeout"] = EMULATED_STARTUP_TIMEOUT
+    run["healthcheck_interval"] = EMULATED_HEALTHCHECK_INTERVAL
     healthy = (config.get("checks") or {}).get("healthcheck-healthy")
     if isinstance(healthy, dict):
         healthy["timeout"] = EMULATED_STARTUP_TIMEOUT

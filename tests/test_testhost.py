@@ -63,17 +63,20 @@ HOSTILE = (
     "test_a_run_step_past_the_build_timeout_is_stopped_and_removed",
     "test_ctrl_c_during_the_build_stops_it_and_leaves_nothing",
 )
-GRADE = "test_a_heredoc_run_scores_where_the_engine_has_heredocs"
+HEREDOC_GRADE = "test_a_heredoc_run_scores_where_the_engine_has_heredocs"
 """The ex02 reference with a heredoc RUN, graded to full points through BuildKit."""
+GRADE = "test_solution_02_earns_full_points"
+"""The ex02 reference (pip cache mount) graded to full points through BuildKit."""
 EXPECTED = {
     "guest": [
         f"{test}[{store}]"
         for store in STORES
         for test in ("test_docker_uses_systemd_and_cgroup_v2", "test_a_run_step_builds")
     ],
-    "containerd": [f"{test}[buildkit]" for test in HOSTILE] + [GRADE],
+    "containerd": [f"{test}[buildkit]" for test in HOSTILE] + [HEREDOC_GRADE],
     "overlay2": [f"{test}[buildkit]" for test in HOSTILE]
-    + [f"{test}[classic]" for test in HOSTILE[:2]],
+    + [f"{test}[classic]" for test in HOSTILE[:2]]
+    + [GRADE],
     "cgroupfs": [f"{HOSTILE[0]}[{b}]" for b in BUILDERS],
 }
 
