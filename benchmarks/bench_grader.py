@@ -8,7 +8,9 @@ BuildKit cache mount), in one run:
 
 * by hand: `docker buildx build` (BuildKit, as the grader; `docker build` with
   DOCKER_BUILDKIT=0 for `--builder classic`), `docker run` published on
-  127.0.0.1, then GET /health polled every 5 ms until it answers 200;
+  127.0.0.1 with the exercise's `run:` limits (CPUs, memory, pids, read-only root: the
+  same container the grader runs), then GET /health polled every 5 ms until it
+  answers 200; the same with a plain `docker run` (no limits) is printed beside it;
 * the grader: `pytest <exercise> -k "build or (health and not healthcheck)"` in a
   fresh process, i.e. the same build + run + first successful probe, plus interpreter and pytest
   start-up, hadolint-free collection and cleanup.
@@ -37,6 +39,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import docker
+from course_grader.exercise import load_exercise
+from course_grader.limits import RunLimits
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISES = REPO / "exercises"
@@ -66,7 +70,25 @@ def wait_for_health(port: int, timeout: float = 120, poll: float = 0.005) -> flo
     raise TimeoutError(f"nothing answered on port {port} in {timeout} s")
 
 
-def by_hand(folder: Path, tag: str, cold: bool, builder: str) -> dict[str, float]:
+def run_flags(limits: RunLimits) -> list[str]:
+    """`docker run` flags for the limits the grader's sandbox gives the graded container."""
+    flags = [
+        f"--cpus={limits.cpus}",
+        f"--memory={limits.memory}",
+        f"--memory-swap={limits.memory}",
+        f"--pids-limit={limits.pids}",
+        f"--ulimit=nofile={limits.nofile}:{limits.nofile}",
+        "--cap-drop=ALL",
+        "--security-opt=no-new-privileges",
+    ]
+    if limits.read_only:
+        flags += ["--read-only", f"--tmpfs=/tmp:rw,nosuid,nodev,size={limits.tmp_mb}m"]
+    return flags
+
+
+def by_hand(
+    folder: Path, tag: str, cold: bool, builder: str, limits: list[str]
+) -> dict[str, float]:
     env = dict(os.environ, DOCKER_BUILDKIT="0", BUILDX_NO_DEFAULT_ATTESTATIONS="1")
     started = time.perf_counter()
     build = ["docker", "build", "-q", "--label", BENCH_LABEL, "-t", tag, str(folder)]
@@ -77,7 +99,7 @@ def by_hand(folder: Path, tag: str, cold: bool, builder: str) -> dict[str, float
     subprocess.run(build, check=True, capture_output=True, env=env)
     built = time.perf_counter()
     container = subprocess.run(
-        ["docker", "run", "-d", "--label", BENCH_LABEL, "-p", "127.0.0.1::8000", tag],
+        ["docker", "run", "-d", "--label", BENCH_LABEL, "-p", "127.0.0.1::8000", *limits, tag],
         check=True,
         capture_output=True,
         text=True,
@@ -200,14 +222,16 @@ def main() -> int:
     exercise = EXERCISES / args.exercise
     client = docker.from_env(timeout=900)
     tag = f"bench-grader-raw:{os.getpid()}"
+    limits = run_flags(load_exercise(exercise / "exercise.yml").run_limits)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-grader-") as tmp:
         folder = copy_solution(Path(tmp), exercise)
         try:
             for label, cold, repeat in (("cold", True, 1), ("warm", False, args.repeat)):
-                hand = [by_hand(folder, tag, cold, args.builder) for _ in range(repeat)]
+                hand = [by_hand(folder, tag, cold, args.builder, limits) for _ in range(repeat)]
+                plain = [by_hand(folder, tag, False, args.builder, []) for _ in range(repeat)]
                 graded = [by_grader(folder, cold, client, args.builder) for _ in range(repeat)]
-                rows.append((label, hand, graded))
+                rows.append((label, hand, plain, graded))
             full = by_grader(folder, False, client, args.builder, checks="")
         finally:
             subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
@@ -216,23 +240,25 @@ def main() -> int:
         f"engine {client.version()['Version']}"
     )
     print(
-        f"{'':6} {'by hand':>8} | {'grader process':>14} {'ratio':>6} | "
+        f"{'':6} {'by hand':>8} {'(plain)':>8} | {'grader process':>14} {'ratio':>6} | "
         f"{'grader checks':>13} {'ratio':>6} | {'noticed':>8}"
     )
-    for label, hand, graded in rows:
+    for label, hand, plain, graded in rows:
         raw, ours, checks = (
             median(hand, "total"),
             median(graded, "total"),
             median(graded, "checks"),
         )
         print(
-            f"{label:6} {raw:7.2f}s | {ours:13.2f}s {ours / raw:6.2f} | {checks:12.2f}s "
-            f"{checks / raw:6.2f} | {median(graded, 'noticed_ms'):6.1f}ms"
+            f"{label:6} {raw:7.2f}s {median(plain, 'total'):7.2f}s | {ours:13.2f}s "
+            f"{ours / raw:6.2f} | {checks:12.2f}s {checks / raw:6.2f} | "
+            f"{median(graded, 'noticed_ms'):6.1f}ms"
         )
     print(f"full grade of every check, warm: {full['total']:.2f}s (checks {full['checks']:.2f}s)")
     print(
-        f"by hand = docker {'buildx ' * (args.builder == 'buildkit')}build + docker run"
-        " + first 200 from GET /health; grader process = "
+        f"by hand = docker {'buildx ' * (args.builder == 'buildkit')}build + docker run with "
+        "the exercise's run limits + first 200 from GET /health (plain: a warm build and a "
+        "docker run without limits);\ngrader process = "
         "`pytest -k 'build or health'` in a fresh interpreter;\ngrader checks = the same "
         "checks' own time (JUnit), without interpreter and pytest start-up; noticed = how long "
         "after the app first answered the grader saw it"

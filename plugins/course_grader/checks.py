@@ -175,7 +175,7 @@ class ExerciseRun(Readiness, StaticChecks, ImageJudgedChecks, ImageChecks, Conta
                     self.exercise.port,
                     engine.labels(self.exercise.slug),
                     self.exercise.run_limits,
-                    healthcheck_interval=float(run.get("healthcheck_interval", 0.5))
+                    healthcheck_interval=float(run.get("healthcheck_interval", 1.0))
                     if has_healthcheck
                     else None,
                 )
