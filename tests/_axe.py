@@ -22,6 +22,17 @@ BLOCKING = ("critical", "serious", "moderate")
 included, so moderate ones fail wherever they come from; `minor` ones are reported as
 pytest warnings only."""
 
+#: Colours are judged once the page is still: a button focused a moment ago is mid-way
+#: through its 125 ms colour transition (a contrast between the two palettes' values).
+_SETTLE = """async () => {
+  const finite = document.getAnimations().filter((a) => {
+    const timing = a.effect && a.effect.getComputedTiming();
+    return timing && timing.endTime !== Infinity;
+  });
+  const settled = Promise.all(finite.map((a) => a.finished.catch(() => null)));
+  await Promise.race([settled, new Promise((done) => setTimeout(done, 2000))]);
+}"""
+
 _RUN = """async ([within, tags]) => {
   const result = await axe.run(within || document, {runOnly: {type: "tag", values: tags}});
   return result.violations.map((v) => ({
@@ -60,6 +71,7 @@ def axe_violations(page: Any, where: str, within: str | None = None) -> list[dic
     """Run axe over the page as it is now (or only the elements matching the CSS
     selector `within`); each violation is tagged with `where`."""
     inject_axe(page)
+    page.evaluate(_SETTLE)
     violations = page.evaluate(_RUN, [within, TAGS])
     for violation in violations:
         violation["where"] = where

@@ -84,6 +84,17 @@ def test_solution_02_earns_full_points(pytester, tmp_path):
     assert "from cache" in props["layer-cache"]["output"]
 
 
+def test_the_network_made_during_the_build_is_removed_when_no_container_uses_it(
+    pytester, tmp_path, docker_client
+):
+    # The container's internal network is made while the image builds: a run that grades
+    # only the build still leaves no network behind.
+    run = grade(pytester, copy_exercise(tmp_path, EX01, solution=True), "-k", "build")
+    assert run.outcomes() == {"build": "passed"}, run.output
+    mine = docker_client.networks.list(filters={"label": f"{LABEL}.pid={os.getpid()}"})
+    assert [network.name for network in mine] == []
+
+
 @pytest.mark.parametrize("exercise", [EX01, EX02])
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["NaN", "Infinity"])
 def test_the_app_refuses_a_non_finite_feature_with_422(exercise, value, pytester, tmp_path):

@@ -106,6 +106,8 @@ class ExerciseRun(Readiness, StaticChecks, ImageJudgedChecks, ImageChecks, Conta
             dockerfile = self.dockerfile("build")
         except CheckFailed as failure:
             return failure
+        # The container's network is made while the image builds (nothing waits for it).
+        engine.prepare_network(engine.labels(self.exercise.slug))
         try:
             with self.context() as tar:
                 build = engine.build(

@@ -1,8 +1,9 @@
-"""The Docker adapter: connect, label, run, clean up; every object labelled.
+"""The Docker adapter: connect, label, clean up; every object labelled.
 
 Talks to the engine that DOCKER_HOST (or the default socket) names, through the
 Docker SDK for Python; builds go through build/ (BuildKit via buildx, or the
-classic builder), the sandbox's limits come from sandbox.py.
+classic builder), containers through runner.py, the sandbox's limits come from
+sandbox.py.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import contextlib
 import os
 import re
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -21,10 +24,10 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from .build import BuilderChoice, BuildRequest, BuildResult, build_image, choose
-from .container import Container
 from .errors import EngineUnavailable
-from .limits import BuildLimits, RunLimits
-from .sandbox import Protection, Sandbox, address_is_local, gateway_of, owner_name, run_disk
+from .limits import BuildLimits
+from .runner import ContainerRunner, in_background
+from .sandbox import Sandbox, owner_name
 
 LABEL = "org.mlops-course.grader"
 HOW_TO_START = (
@@ -53,7 +56,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class Engine:
+class Engine(ContainerRunner):
     """One grading session's connection to the engine and everything it created."""
 
     def __init__(self, client: docker.DockerClient, session: str, keep_build_cache: bool = False):
@@ -79,15 +82,21 @@ class Engine:
         self.networks: list[str] = []
         self._sandbox: Sandbox | None = None
         self._builder: BuilderChoice | None = None
+        #: The builder may be chosen on a background thread (choose_builder_in_background):
+        #: one lock, so the sandbox and the builder are each made exactly once.
+        self._first_use = threading.RLock()
         #: How many builds this session started.
         self.images_built = 0
+        #: The next container's network, being made while the image builds.
+        self.next_network: Future[tuple[str | None, str]] | None = None
 
     @property
     def sandbox(self) -> Sandbox:
         """What this engine can enforce (asked once, on first use)."""
-        if self._sandbox is None:
-            self._sandbox = Sandbox(self.client.info(), owner_name(self.session))
-        return self._sandbox
+        with self._first_use:
+            if self._sandbox is None:
+                self._sandbox = Sandbox(self.client.info(), owner_name(self.session))
+            return self._sandbox
 
     @property
     def server_version(self) -> str:
@@ -96,9 +105,16 @@ class Engine:
     @property
     def builder(self) -> BuilderChoice:
         """BuildKit or the classic builder, chosen once (see build/__init__.py)."""
-        if self._builder is None:
-            self._builder = choose(self.server_version)
-        return self._builder
+        with self._first_use:
+            if self._builder is None:
+                self._builder = choose(self.server_version)
+            return self._builder
+
+    def choose_builder_in_background(self) -> None:
+        """Ask the engine and `docker buildx version` now, while the session starts, so the
+        first build does not wait for them. A failure is left for `builder` to raise
+        where the build reports it."""
+        in_background(lambda: self.builder)
 
     @classmethod
     def connect(cls, timeout: float = 600) -> Engine:
@@ -233,6 +249,10 @@ class Engine:
     def cleanup(self) -> list[str]:
         """Remove everything this session made; returns what could not be removed, and why."""
         problems = []
+        if self.next_network is not None:  # made while building; it is cleaned up too
+            with contextlib.suppress(Exception):
+                self.next_network.result(timeout=60)
+            self.next_network = None
         kept: set[str] = set()
         steps: list[tuple[Callable[[str], list[str] | None], str]]
         steps = [(self.remove_container, c) for c in list(self.containers)]
@@ -311,77 +331,3 @@ class Engine:
             return self.client.api.inspect_image(image)
         except (NotFound, ImageNotFound, APIError):
             return None
-
-    # -- run ----------------------------------------------------------------
-
-    def _probe_network(self, labels: dict[str, str]) -> tuple[str | None, str]:
-        """An internal network for one container (no route out), if the probe can reach
-        its addresses from here; else None and why not."""
-        if not self.sandbox.local:
-            return None, "the engine is not on this machine, so its bridges are not routable"
-        name = f"course-grader-{self.owner}-n{len(self.networks) + 1}"
-        try:
-            network = self.client.networks.create(name, internal=True, labels=labels)
-        except APIError as error:  # e.g. the engine's address pools are used up
-            return None, f"the engine could not make a network: {error.explanation or error}"
-        self.networks.append(network.id)
-        network.reload()
-        gateway = gateway_of(network.attrs)
-        if gateway and address_is_local(gateway):
-            return network.name, ""
-        self.remove_network(network.id)
-        return None, f"this machine has no route to the network's gateway {gateway}"
-
-    def run(
-        self,
-        image: str,
-        port: int,
-        labels: dict[str, str],
-        limits: RunLimits,
-        healthcheck_interval: float | None,
-        environment: dict[str, str] | None = None,
-    ) -> tuple[Container, list[Protection]]:
-        """Create and start the graded container, confined (sandbox.py); returns it and the
-        protections it really has."""
-        network, why_not = self._probe_network(labels)
-        kwargs: dict[str, Any] = {"detach": True, "labels": labels, **Sandbox.run_kwargs(limits)}
-        if environment:
-            kwargs["environment"] = environment
-        if network:
-            kwargs["network"] = network
-            where = f"internal: alone on network {network}, no route out; probed at its address"
-        else:
-            kwargs["ports"] = {f"{port}/tcp": ("127.0.0.1", None)}
-            where = f"not applied: default bridge, published on 127.0.0.1 ({why_not})"
-        if healthcheck_interval:
-            # Keep the student's test, timeout and retries; only check more often.
-            kwargs["healthcheck"] = {"interval": int(healthcheck_interval * 1e9)}
-        quota_error = None
-        if not limits.read_only:
-            try:
-                container = self.client.containers.create(
-                    image, storage_opt={"size": f"{limits.tmp_mb}m"}, **kwargs
-                )
-            except APIError as error:
-                quota_error = str(error.explanation or error)
-            else:
-                return self._start(container, port, network, limits, where, None)
-        container = self.client.containers.create(image, **kwargs)
-        return self._start(container, port, network, limits, where, quota_error)
-
-    def _start(
-        self,
-        handle: Any,
-        port: int,
-        network: str | None,
-        limits: RunLimits,
-        where: str,
-        quota_error: str | None,
-    ) -> tuple[Container, list[Protection]]:
-        self.containers.append(handle.id)
-        handle.start()
-        handle.reload()
-        protections = self.sandbox.run_protections(
-            limits, handle.attrs, where, run_disk(limits, quota_error)
-        )
-        return Container(self, handle, port, network=network), protections

@@ -49,6 +49,7 @@ class GradingSession:
                 self._engine = error
             else:
                 self._engine = engine
+                engine.choose_builder_in_background()
                 engine.keep_build_cache = bool(self.config.getoption("keep_build_cache"))
                 containers, images = engine.sweep()
                 if containers or images:
