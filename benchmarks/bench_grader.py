@@ -41,6 +41,7 @@ from pathlib import Path
 import docker
 from course_grader.exercise import load_exercise
 from course_grader.limits import RunLimits
+from course_grader.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISES = REPO / "exercises"
@@ -71,18 +72,34 @@ def wait_for_health(port: int, timeout: float = 120, poll: float = 0.005) -> flo
 
 
 def run_flags(limits: RunLimits) -> list[str]:
-    """`docker run` flags for the limits the grader's sandbox gives the graded container."""
-    flags = [
-        f"--cpus={limits.cpus}",
-        f"--memory={limits.memory}",
-        f"--memory-swap={limits.memory}",
-        f"--pids-limit={limits.pids}",
-        f"--ulimit=nofile={limits.nofile}:{limits.nofile}",
-        "--cap-drop=ALL",
-        "--security-opt=no-new-privileges",
-    ]
-    if limits.read_only:
-        flags += ["--read-only", f"--tmpfs=/tmp:rw,nosuid,nodev,size={limits.tmp_mb}m"]
+    """`docker run` flags for exactly what the grader's sandbox gives the graded container
+    (`Sandbox.run_kwargs`, translated; an argument this does not know stops the benchmark,
+    so the two cannot drift apart)."""
+    flags = []
+    for key, value in Sandbox.run_kwargs(limits).items():
+        if key == "mem_limit":
+            flags.append(f"--memory={value}")
+        elif key == "memswap_limit":
+            flags.append(f"--memory-swap={value}")
+        elif key == "nano_cpus":
+            flags.append(f"--cpus={value / 1e9}")
+        elif key == "pids_limit":
+            flags.append(f"--pids-limit={value}")
+        elif key in ("security_opt", "cap_drop"):
+            flags += [f"--{key.replace('_', '-')}={item}" for item in value]
+        elif key == "ulimits":
+            flags += [f"--ulimit={u['Name']}={u['Soft']}:{u['Hard']}" for u in value]
+        elif key == "log_config":
+            flags.append(f"--log-driver={value['Type']}")
+            flags += [f"--log-opt={k}={v}" for k, v in value["Config"].items()]
+        elif key == "read_only":
+            flags += ["--read-only"] if value else []
+        elif key == "tmpfs":
+            flags += [f"--tmpfs={path}:{options}" for path, options in value.items()]
+        elif key in ("privileged", "init"):
+            flags += [f"--{key}"] if value else []
+        else:
+            raise SystemExit(f"bench_grader: no docker run flag known for {key}={value!r}")
     return flags
 
 
