@@ -7,7 +7,9 @@ starter, a build that fails, a missing Dockerfile), graded two ways in one run:
 
 * baseline: ten separate `pytest <exercise> --grade-report FILE` runs, one
   after the other, each in a fresh process with the default flags (what an
-  instructor would script by hand): each run removes everything it built;
+  instructor would script by hand): each run removes everything it built,
+  BuildKit's cache records of its builds included, so each one installs the
+  dependencies again;
 * batch: `course-grade batch EXERCISE SUB... --jobs N`, which shares the build
   cache between submissions and removes it at its end.
 
@@ -15,8 +17,10 @@ Each arm grades its own copy of the exercise whose requirements.txt carries a
 fresh comment, so neither arm finds the dependency layer in the engine's cache
 (not from the other arm, nor from other users of the engine): both start cold.
 Also reported: the median time per submission (the batch's per-row times), and
-the peak disk the arm's images used (own layer sizes of every image in the
-chains of the images its grading processes tagged, sampled every second).
+the peak disk the arm's images and build cache used (own layer sizes of every
+image in the chains of the images its grading processes tagged, plus BuildKit's
+cache records made since the arm began, sampled every second), and how many of
+those records are left on the engine when the arm ends (0 is the contract).
 Target: batch wall time <= 0.5 x baseline. Needs the engine and the base image.
 """
 
@@ -39,6 +43,7 @@ import uuid
 from pathlib import Path
 
 import docker
+from course_grader.build_cache import record_ids
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISE = REPO / "exercises" / "01-containerize-api"
@@ -91,11 +96,13 @@ def submission_folders(root: Path) -> list[Path]:
 
 
 class DiskSampler(threading.Thread):
-    """Peak disk of the images made by the grading processes whose parent is *parent*."""
+    """Peak disk of the images made by the grading processes whose parent is *parent*, and
+    of BuildKit's cache records made since the sampler was made (the arm's builds)."""
 
     def __init__(self, client: docker.DockerClient, parent: int):
         super().__init__(daemon=True)
         self.client, self.parent = client, parent
+        self.records_before = record_ids(client)
         self.host = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:60]
         self.seen: set[str] = set()
         self.peak = 0
@@ -134,7 +141,18 @@ class DiskSampler(threading.Thread):
             parent = images[image_id].get("ParentId") or ""
             parent_size = images[parent]["Size"] if parent in images else 0
             total += max(0, images[image_id]["Size"] - parent_size)
+        records = self.client.df().get("BuildCache") or []
+        total += sum(r["Size"] for r in records if r["ID"] not in self.records_before)
         self.peak = max(self.peak, total)
+
+    def records_left(self) -> int:
+        """BuildKit cache records made since the sampler was made that are still there
+        (each one named on stderr)."""
+        left = record_ids(self.client) - self.records_before
+        for record in self.client.df().get("BuildCache") or []:
+            if record["ID"] in left:
+                print(f"left: {record['ID']} {record['Description']}", file=sys.stderr)
+        return len(left)
 
     def run(self) -> None:
         while not self.done.is_set():
@@ -178,7 +196,8 @@ def baseline(client: docker.DockerClient, root: Path) -> dict[str, float | list[
     finally:
         sampler.done.set()
         sampler.join()
-    return {"wall": time.perf_counter() - started, "times": times, "peak": sampler.peak}
+    wall = time.perf_counter() - started
+    return {"wall": wall, "times": times, "peak": sampler.peak, "left": sampler.records_left()}
 
 
 def batch(client: docker.DockerClient, root: Path, jobs: int) -> dict[str, float | list[float]]:
@@ -202,7 +221,8 @@ def batch(client: docker.DockerClient, root: Path, jobs: int) -> dict[str, float
     if process.returncode != 0:
         raise SystemExit(f"the batch failed:\n{errors}")
     times = [float(t) for t in re.findall(r"^\[\d+/\d+\] .*\((\d+\.\d+) s\)$", errors, re.M)]
-    return {"wall": wall, "times": times, "peak": sampler.peak, "log": errors}
+    left = sampler.records_left()
+    return {"wall": wall, "times": times, "peak": sampler.peak, "log": errors, "left": left}
 
 
 def main() -> int:
@@ -217,15 +237,18 @@ def main() -> int:
     ratio = ours["wall"] / base["wall"]
     graded = [t for t in ours["times"] if t > 0.5]  # the missing Dockerfile takes no time
     print(f"10 submissions of exercise 01, engine {client.version()['Version']}")
-    print("| | wall s | median s / submission | peak disk of its images MB |")
-    print("| --- | --- | --- | --- |")
+    print(
+        "| | wall s | median s / submission | peak disk of its images and build cache MB "
+        "| build-cache records left |"
+    )
+    print("| --- | --- | --- | --- | --- |")
     print(
         f"| 10 separate pytest runs | {base['wall']:.1f} | {statistics.median(base['times']):.1f} "
-        f"| {base['peak'] / 1e6:.0f} |"
+        f"| {base['peak'] / 1e6:.0f} | {base['left']} |"
     )
     print(
         f"| course-grade batch --jobs {args.jobs} | {ours['wall']:.1f} "
-        f"| {statistics.median(graded):.1f} | {ours['peak'] / 1e6:.0f} |"
+        f"| {statistics.median(graded):.1f} | {ours['peak'] / 1e6:.0f} | {ours['left']} |"
     )
     print(f"batch / separate runs (wall time): {ratio:.2f} (target <= 0.5)")
     print(json.dumps({"ratio": round(ratio, 3)}))

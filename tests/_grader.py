@@ -143,6 +143,16 @@ def grader_leftovers(client: Any, pid: int | None = None) -> list[str]:
     ]
 
 
+def buildkit_records_with(client: Any, marker: str) -> list[str]:
+    """BuildKit's cache records of a step naming *marker* (a RUN's record describes its
+    command): what a run that built that step must not leave behind."""
+    return [
+        f"{record['ID']} {record.get('Description')}"
+        for record in client.df().get("BuildCache") or []
+        if marker in str(record.get("Description"))
+    ]
+
+
 def engine_client() -> Any:
     """A client for the engine; without one the calling test fails saying how to start it."""
     import docker

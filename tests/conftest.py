@@ -14,8 +14,10 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import docker
 import pytest
 from _testhost import VM_SUITE_TEST, start_vm_suite
+from course_grader.build_cache import CacheWatch
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
@@ -37,6 +39,20 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 VM_SUITE = pytest.StashKey()
+CACHE_WATCH = pytest.StashKey()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """List BuildKit's cache records now: the suite's own builds (anchors, hand-built images)
+    leave records that no grading run owns, and they go at the end (build_cache.py)."""
+    try:
+        client = docker.from_env(timeout=300)
+        client.ping()
+    except Exception:  # no engine: the docker tests say so themselves
+        return
+    watch = CacheWatch(client)
+    watch.start()
+    session.config.stash[CACHE_WATCH] = watch
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -48,6 +64,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    watch = session.config.stash.get(CACHE_WATCH, None)
+    if watch is not None:
+        try:
+            watch.remove_new()
+        finally:
+            watch.client.close()
     suite = session.config.stash.get(VM_SUITE, None)
     if suite is not None:
         suite.stop()

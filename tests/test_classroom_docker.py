@@ -27,8 +27,9 @@ from _classroom import (
     course_grade,
     student_repo,
 )
-from _grader import anchor_images, copy_exercise, engine_client, grade
+from _grader import anchor_images, buildkit_records_with, copy_exercise, engine_client, grade
 from course_classroom import gradebook
+from course_grader.build_cache import record_ids
 from course_grader.engine import LABEL
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("anchors")]
@@ -82,7 +83,11 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out, feedback = root / "gradebook.csv", root / "feedback"
     args = ["batch", str(EX01), *map(str, folders), "--out", str(out)]
     args += ["--jobs", "2", "--feedback", str(feedback)]
+    client = engine_client()
+    records_before = record_ids(client)
     result = course_grade(*args)
+    records_after = record_ids(client)
+    client.close()
     assert result.returncode == 0, result.stderr
     return {
         "root": root,
@@ -91,6 +96,7 @@ def klass(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "feedback": feedback,
         "args": args,
         "stderr": result.stderr,
+        "new_records": records_after - records_before,
     }
 
 
@@ -125,6 +131,13 @@ def test_a_batch_grades_each_submission_into_one_row(klass):
     # Not a TTY: one progress line per student.
     progress = [line for line in klass["stderr"].splitlines() if line.startswith("[")]
     assert len(progress) == 5 and any(line.startswith("[5/5] ") for line in progress)
+
+
+def test_the_batch_removes_the_build_cache_its_runs_made(klass):
+    """The runs share BuildKit's cache (each keeps it for the others); at its end the batch
+    removes every record that appeared while it graded, and says so."""
+    assert klass["new_records"] == set()
+    assert "removed the batch's" in klass["stderr"] and "BuildKit cache records" in klass["stderr"]
 
 
 def test_feedback_files_tell_each_student_what_to_fix(klass):
@@ -286,6 +299,7 @@ def test_a_hanging_submission_times_out_and_the_batch_goes_on(docker_client, tmp
         time.sleep(1)
     assert not _running_marker(docker_client, marker), "the hanging build still runs"
     assert not _dangling_with(docker_client, marker), "build cache was left behind"
+    assert not buildkit_records_with(docker_client, marker), "BuildKit's cache was left behind"
 
 
 def _children_containers(client: Any, parent: int) -> list[Any]:
@@ -344,3 +358,4 @@ def test_sigterm_mid_batch_leaves_a_valid_csv_and_nothing_on_the_engine(docker_c
         tags = [t for i in images for t in i.get("RepoTags") or []]
         assert not [t for t in tags if f"-{pid}-" in t], tags
     assert not _dangling_with(docker_client, marker), "build cache was left behind"
+    assert not buildkit_records_with(docker_client, marker), "BuildKit's cache was left behind"

@@ -19,12 +19,14 @@ import yaml
 from _grader import (
     REPO,
     anchor_images,
+    buildkit_records_with,
     copy_exercise,
     engine_client,
     grade,
     grader_leftovers,
     python_latest_tag,
 )
+from course_grader.build_cache import record_ids, remove_records
 from course_grader.engine import LABEL
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("anchors")]
@@ -370,6 +372,41 @@ def _marker_images(client: Any, marker: str, **filters: Any) -> dict[str, Any]:
         if marker in str(top.get("CreatedBy")):
             found[image.id] = image
     return found
+
+
+def test_a_runs_cache_records_go_with_it_unless_kept(pytester, tmp_path, docker_client):
+    """BuildKit's cache is records, not images: a run removes the ones its builds made (a
+    step of its own makes some), and --keep-build-cache keeps them for the next run, which
+    then takes that step from the cache. (No "build" in the name: see the test below.)"""
+    marker = f"buildkit-records-marker-{os.getpid()}-{time.time_ns()}"
+    edit = _sub("EXPOSE 8000\n", f"RUN echo {marker}\nEXPOSE 8000\n")
+    folder = copy_exercise(tmp_path, EX01, solution=True, edit=edit)
+    before = record_ids(docker_client)
+    try:
+        run = grade(pytester, folder, "-k", "build")
+        run.result.assert_outcomes(passed=1, deselected=4)
+        run.result.stdout.fnmatch_lines(
+            ["course-grader: removed the * BuildKit cache record(s) (* MB) this run's builds made"]
+        )
+        assert not buildkit_records_with(docker_client, marker)
+        assert not record_ids(docker_client) - before
+        cached = []
+        for _ in range(2):
+            run = grade(pytester, folder, "-k", "build", "--keep-build-cache")
+            run.result.assert_outcomes(passed=1, deselected=4)
+            run.result.stdout.fnmatch_lines(
+                ["course-grader: kept BuildKit's build cache of this run in the engine; *"]
+            )
+            assert buildkit_records_with(docker_client, marker), "the marker step's record went"
+            build = next(t for t in run.report["tests"] if t["name"].endswith(": build"))
+            steps = re.search(r"\((\d+) steps, (\d+) from cache\)", build["output"])
+            assert steps, build["output"]
+            cached.append(int(steps.group(2)))
+        assert cached[1] > cached[0], cached
+        assert grader_leftovers(docker_client, os.getpid()) == []
+    finally:
+        remove_records(docker_client, record_ids(docker_client) - before)
+    assert not buildkit_records_with(docker_client, marker)
 
 
 def test_a_second_run_kept_cache_serves_its_steps(pytester, tmp_path, docker_client, monkeypatch):

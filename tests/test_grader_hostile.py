@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _grader import engine_client
+from _grader import buildkit_records_with, engine_client
 from _hostile import grade_watched, hostile_exercise, leftovers, run_steps_running
 
 pytestmark = pytest.mark.docker
@@ -38,6 +38,7 @@ def assert_contained(run, client, marker: str, pids_limit: int = 512) -> None:
     assert run.host.rise <= pids_limit + 50, (run.host.baseline, run.host.peak)
     assert 0 < run.max_rss_mb < GRADER_MAX_RSS_MB, f"the grader used {run.max_rss_mb:.0f} MB"
     assert leftovers(client, run.pid, marker) == [], run.output
+    assert not buildkit_records_with(client, marker), "the build's cache records remain"
     assert "Traceback" not in run.output, run.output
 
 

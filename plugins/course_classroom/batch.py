@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from course_grader.build_cache import CacheWatch
 from course_grader.engine import Engine
 from course_grader.exercise import CONFIG_NAME, Exercise, load_exercise
 
 from . import feedback, gradebook
 from .gradebook import ERROR, GRADED, MISSING, TIMEOUT, GradebookError, Row
-from .leftovers import remove_cache
+from .leftovers import remove_cache, remove_cache_records
 from .progress import Progress
 from .runner import CRASHED, STOPPED, TIMED_OUT, RunResult, run_grader
 from .submission import identify, overlay
@@ -231,8 +232,10 @@ class Batch:
         kept = len(subs) - len(todo)
         if kept:
             log.info("%d of %d already graded at the same commit: kept", kept, len(subs))
-        if todo:
-            Engine.connect(timeout=30).client.close()  # no engine: stop before grading anyone
+        watch = None
+        if todo:  # no engine: stop before grading anyone
+            watch = CacheWatch(Engine.connect(timeout=300).client)
+            watch.start()  # the runs keep BuildKit's cache for each other; it goes at the end
         saved = self._install_signals()
         progress = Progress(self.stream, len(todo), self.options.jobs)
         work = Path(tempfile.mkdtemp(prefix="course-grade-"))
@@ -264,6 +267,8 @@ class Batch:
                     removed,
                     f" ({in_use} still used by other images: left)" if in_use else "",
                 )
+            if watch is not None:
+                remove_cache_records(watch)
             shutil.rmtree(work, ignore_errors=True)
             for signum, handler in saved:
                 signal.signal(signum, handler)

@@ -6,19 +6,25 @@ batch had to kill cannot clean up: `remove_run` removes what that pid made.
 Build-cache images kept between runs carry no label; every run records the ids
 of those its own builds made (`--build-cache-record`), and `remove_cache`
 removes exactly those, children first, and never one that another image
-(someone else's build on top of it) still uses.
+(someone else's build on top of it) still uses. BuildKit's cache is records, not
+images: the batch lists them before its first run and `remove_cache_records`
+removes those that appeared while it graded (course_grader.build_cache).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import socket
 from collections.abc import Iterable
 
 import docker
+from course_grader.build_cache import CacheWatch
 from course_grader.engine import LABEL
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+
+log = logging.getLogger("course_grade")
 
 
 def _client() -> docker.DockerClient:
@@ -84,3 +90,26 @@ def remove_cache(image_ids: Iterable[str]) -> tuple[int, int]:
     finally:
         client.close()
     return removed, len(pending)
+
+
+def remove_cache_records(watch: CacheWatch) -> None:
+    """Remove BuildKit's records made since *watch* started, saying what went (or why not)."""
+    remedy = "`docker builder prune` removes them"
+    try:
+        if watch.problem:
+            log.warning("%s; %s", watch.problem, remedy)
+            return
+        removed = watch.remove_new()
+    except (DockerException, OSError, ValueError) as error:
+        log.warning("could not remove the batch's BuildKit cache: %s; %s", error, remedy)
+        return
+    finally:
+        watch.client.close()
+    if removed.records:
+        log.info(
+            "removed the batch's %d BuildKit cache records (%.0f MB)",
+            removed.records,
+            removed.bytes / 1e6,
+        )
+    if removed.left:
+        log.warning("%d BuildKit cache record(s) still in use: left; %s", removed.left, remedy)

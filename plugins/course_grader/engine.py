@@ -24,6 +24,7 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from .build import BuilderChoice, BuildRequest, BuildResult, build_image, choose
+from .build_cache import CacheWatch, Removed
 from .errors import EngineUnavailable
 from .limits import BuildLimits
 from .runner import ContainerRunner, in_background
@@ -87,6 +88,10 @@ class Engine(ContainerRunner):
         self._first_use = threading.RLock()
         #: How many builds this session started.
         self.images_built = 0
+        #: BuildKit's cache records when the builder was chosen (build_cache.py), and
+        #: what the last cleanup removed of those made since.
+        self.cache_watch: CacheWatch | None = None
+        self.cache_removed = Removed()
         #: The next container's network, being made while the image builds.
         self.next_network: Future[tuple[str | None, str]] | None = None
 
@@ -108,6 +113,9 @@ class Engine(ContainerRunner):
         with self._first_use:
             if self._builder is None:
                 self._builder = choose(self.server_version)
+                if self._builder.kind == "buildkit":
+                    self.cache_watch = CacheWatch(self.client)
+                    self.cache_watch.start()
             return self._builder
 
     def choose_builder_in_background(self) -> None:
@@ -275,6 +283,8 @@ class Engine(ContainerRunner):
                     kept.update(self._drop_labelled(self._untagged_chain(stage_end)))
                 except Exception as error:  # as above
                     problems.append(f"{stage_end}: {error}")
+        if self.cache_watch is not None and not self.keep_build_cache:
+            problems += self._remove_new_cache_records()
         self.kept_layers = len(kept)
         self.kept_ids = sorted(kept)
         self.dangling.clear()
@@ -282,6 +292,21 @@ class Engine(ContainerRunner):
             problems += self._sandbox.leftovers
             self._sandbox.leftovers.clear()
         return problems
+
+    def _remove_new_cache_records(self) -> list[str]:
+        """BuildKit's records this session's builds made go with its images (build_cache.py)."""
+        watch = self.cache_watch
+        assert watch is not None
+        remedy = "; `docker builder prune` removes them"
+        if watch.problem:
+            return [f"BuildKit's build cache: {watch.problem}{remedy}"]
+        try:
+            self.cache_removed = watch.remove_new()
+        except (DockerException, OSError, ValueError) as error:
+            return [f"BuildKit's build cache of this run: {error}{remedy}"]
+        if self.cache_removed.left:
+            return [f"{self.cache_removed.left} BuildKit cache record(s) still in use{remedy}"]
+        return []
 
     def kept_layers_built(self) -> list[str]:
         """The kept build-cache images that this session's builds made (not reused ones):

@@ -113,9 +113,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="at the end, remove the run's containers and final images but keep Docker's "
-        "build cache (their untagged, unlabelled intermediate and builder-stage images), so "
-        "grading again rebuilds from the cache; `docker image prune` removes it. "
-        "Default: remove everything the run made",
+        "build cache (BuildKit's cache records; with the classic builder, the untagged, "
+        "unlabelled intermediate and builder-stage images), so grading again rebuilds from "
+        "the cache; `docker builder prune` (classic: `docker image prune`) removes it. "
+        "Default: remove everything the run made, the build cache its builds made included",
     )
     group.addoption(
         "--build-cache-record",
@@ -305,9 +306,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"this run made (label {LABEL})"
         )
         engine = grading._engine
+        if isinstance(engine, Engine) and engine.cache_removed.records:
+            removed = engine.cache_removed
+            terminalreporter.write_line(
+                f"course-grader: removed the {removed.records} BuildKit cache record(s) "
+                f"({removed.bytes / 1e6:.0f} MB) this run's builds made"
+            )
         if isinstance(engine, Engine) and engine.keep_build_cache:
             terminalreporter.write_line(
-                "course-grader: BuildKit keeps its build cache in the engine; "
+                "course-grader: kept BuildKit's build cache of this run in the engine; "
                 "`docker builder prune` removes it"
                 if engine.builder.kind == "buildkit"
                 else f"course-grader: kept the build cache ({engine.kept_layers} untagged "
