@@ -10,6 +10,7 @@ random examples locally.
 
 import os
 import shutil
+import signal
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -44,7 +45,14 @@ CACHE_WATCH = pytest.StashKey()
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """List BuildKit's cache records now: the suite's own builds (anchors, hand-built images)
-    leave records that no grading run owns, and they go at the end (build_cache.py)."""
+    leave records that no grading run owns, and they go at the end (build_cache.py).
+
+    A suite started as a shell's background job (`make test &`) has SIGINT ignored, and so
+    would every grading run it starts (an ignored signal survives exec, and Python then
+    installs no KeyboardInterrupt handler); the Ctrl-C tests send SIGINT as a terminal
+    does, so the runs get Python's default handling back."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         client = docker.from_env(timeout=300)
         client.ping()

@@ -56,7 +56,10 @@ def remove_records(client: docker.DockerClient, ids: Iterable[str]) -> Removed:
         ordered = sorted(pending)
         for start in range(0, len(ordered), IDS_PER_PRUNE):
             chunk = ordered[start : start + IDS_PER_PRUNE]
-            answer = client.api.prune_builds(filters={"id": f"^({'|'.join(chunk)})$"})
+            # `all`: a record the image store shares (the containerd store marks a failed
+            # build's layers so) is left otherwise; the ids say exactly which ones go.
+            pattern = f"^({'|'.join(chunk)})$"
+            answer = client.api.prune_builds(filters={"id": pattern}, all=True)
             deleted.update(answer.get("CachesDeleted") or ())
             done.bytes += int(answer.get("SpaceReclaimed") or 0)
         if not deleted:
