@@ -208,8 +208,9 @@ VARIANTS = {
 
 
 def test_layer_cache_fails_again_on_a_second_grade(pytester, tmp_path):
-    # BuildKit keeps its build cache after the grader removes its images: the probe must
-    # change the code in a new way each run, or the second grade finds it cached.
+    # Cache from an earlier build can be on the engine (the student's own, or a run with
+    # --keep-build-cache): the probe must change the code in a new way each run, or the
+    # second grade finds it cached.
     folder = copy_exercise(tmp_path, EX01, solution=True, edit=REQUIREMENTS_AFTER_CODE)
     first = grade(pytester, folder)
     second = grade(pytester, folder)
@@ -413,8 +414,8 @@ def test_a_second_run_kept_cache_serves_its_steps(pytester, tmp_path, docker_cli
     """Graded twice with --keep-build-cache (a name without "build": `-k build` matches
     pytester's folder too): the second build takes the steps the first one
     ran from the cache, and still nothing with the grader's label remains. The classic
-    builder's cache is untagged images, which the grader keeps or removes; BuildKit's
-    lives in the engine's own store, out of the grader's hands."""
+    builder's cache is untagged images, which the grader keeps or removes (BuildKit's
+    records: test_a_runs_cache_records_go_with_it_unless_kept)."""
     monkeypatch.setenv("COURSE_GRADER_BUILDER", "classic")
     marker = f"keep-build-cache-marker-{os.getpid()}-{time.time_ns()}"
     # A step of its own after the anchor's, so only the kept cache can serve it.
