@@ -148,10 +148,10 @@ class DiskSampler(threading.Thread):
     def records_left(self) -> int:
         """BuildKit cache records made since the sampler was made that are still there
         (each one named on stderr)."""
-        left = record_ids(self.client) - self.records_before
-        for record in self.client.df().get("BuildCache") or []:
-            if record["ID"] in left:
-                print(f"left: {record['ID']} {record['Description']}", file=sys.stderr)
+        records = self.client.df().get("BuildCache") or []
+        left = [r for r in records if r["ID"] not in self.records_before]
+        for record in left:
+            print(f"left: {record['ID']} {record['Description']}", file=sys.stderr)
         return len(left)
 
     def run(self) -> None:

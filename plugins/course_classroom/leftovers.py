@@ -94,15 +94,8 @@ def remove_cache(image_ids: Iterable[str]) -> tuple[int, int]:
 
 def remove_cache_records(watch: CacheWatch) -> None:
     """Remove BuildKit's records made since *watch* started, saying what went (or why not)."""
-    remedy = "`docker builder prune` removes them"
     try:
-        if watch.problem:
-            log.warning("%s; %s", watch.problem, remedy)
-            return
-        removed = watch.remove_new()
-    except (DockerException, OSError, ValueError) as error:
-        log.warning("could not remove the batch's BuildKit cache: %s; %s", error, remedy)
-        return
+        removed, unremoved = watch.clean_up()
     finally:
         watch.client.close()
     if removed.records:
@@ -111,5 +104,5 @@ def remove_cache_records(watch: CacheWatch) -> None:
             removed.records,
             removed.bytes / 1e6,
         )
-    if removed.left:
-        log.warning("%d BuildKit cache record(s) still in use: left; %s", removed.left, remedy)
+    for problem in unremoved:
+        log.warning("could not remove %s", problem)

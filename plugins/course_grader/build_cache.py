@@ -25,6 +25,7 @@ from docker.errors import APIError, DockerException
 from docker.utils import version_gte
 
 RECORD_ID = re.compile(r"[A-Za-z0-9]+")
+REMEDY = "`docker builder prune` removes them"
 #: Record ids per prune call: each one is 25 characters of the request's URL.
 IDS_PER_PRUNE = 100
 
@@ -103,3 +104,16 @@ class CacheWatch:
             again = remove_records(self.client, self.new_records())
             done = Removed(done.records + again.records, done.bytes + again.bytes, again.left)
         return done
+
+    def clean_up(self) -> tuple[Removed, list[str]]:
+        """`remove_new`, with what could not be removed said (and the remedy) instead of
+        raised: one line each, for the caller's report or log."""
+        if self.problem:
+            return Removed(), [f"BuildKit's build cache: {self.problem}; {REMEDY}"]
+        try:
+            removed = self.remove_new()
+        except (DockerException, OSError, ValueError) as error:
+            return Removed(), [f"BuildKit's build cache of this run: {error}; {REMEDY}"]
+        if removed.left:
+            return removed, [f"{removed.left} BuildKit cache record(s) still in use; {REMEDY}"]
+        return removed, []

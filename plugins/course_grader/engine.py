@@ -284,7 +284,8 @@ class Engine(ContainerRunner):
                 except Exception as error:  # as above
                     problems.append(f"{stage_end}: {error}")
         if self.cache_watch is not None and not self.keep_build_cache:
-            problems += self._remove_new_cache_records()
+            self.cache_removed, unremoved = self.cache_watch.clean_up()
+            problems += unremoved
         self.kept_layers = len(kept)
         self.kept_ids = sorted(kept)
         self.dangling.clear()
@@ -292,21 +293,6 @@ class Engine(ContainerRunner):
             problems += self._sandbox.leftovers
             self._sandbox.leftovers.clear()
         return problems
-
-    def _remove_new_cache_records(self) -> list[str]:
-        """BuildKit's records this session's builds made go with its images (build_cache.py)."""
-        watch = self.cache_watch
-        assert watch is not None
-        remedy = "; `docker builder prune` removes them"
-        if watch.problem:
-            return [f"BuildKit's build cache: {watch.problem}{remedy}"]
-        try:
-            self.cache_removed = watch.remove_new()
-        except (DockerException, OSError, ValueError) as error:
-            return [f"BuildKit's build cache of this run: {error}{remedy}"]
-        if self.cache_removed.left:
-            return [f"{self.cache_removed.left} BuildKit cache record(s) still in use{remedy}"]
-        return []
 
     def kept_layers_built(self) -> list[str]:
         """The kept build-cache images that this session's builds made (not reused ones):
